@@ -1,0 +1,1 @@
+"""Documents to resources: one adapter per input format."""

@@ -1,0 +1,1 @@
+"""Rule packs: loading and validation, the condition language, compilation and evaluation."""

@@ -1,0 +1,246 @@
+"""The condition language: small, declarative, compiled once into closures.
+
+A condition is one of::
+
+    {all: [COND, ...]}   {any: [COND, ...]}   {not: COND}
+    {path: PATH, OP: OPERAND [, match: any|all]}
+
+``PATH`` is relative to the value under test (the resource, or the ``for_each`` element);
+a leading ``$`` makes it relative to the resource root. Operators are pure functions listed
+in ``OPERATORS``. Every compiled condition returns ``(holds, ref)`` where ``ref`` says which
+value decided the outcome: the offending value, or its nearest existing parent when the
+value is missing. That ref becomes the finding's line.
+
+Semantics: a missing value satisfies ``exists: false`` and nothing else (so ``not`` of any
+other operator holds for it). With a wildcard path, ``match: any`` (default) holds when some
+selected value passes; ``match: all`` when every selected value passes and at least one exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.engine.paths import PathSyntaxError, Ref, parse_path, select
+
+MAX_DEPTH = 32
+MAX_REGEX_LENGTH = 1000
+
+
+@dataclass(slots=True)
+class Context:
+    """Per-resource evaluation state: the resource root, and today's date for age checks."""
+
+    today: dt.date
+    root: Any = None
+    root_ref: Ref = field(default_factory=lambda: Ref(None, None))
+
+
+Check = Callable[[Any, Ref, Context], tuple[bool, Ref]]
+Test = Callable[[Any, Context], bool]
+
+
+class ConditionError(ValueError):
+    """A condition that cannot be compiled; ``where`` is its path inside the rule."""
+
+    def __init__(self, message: str, where: tuple[str | int, ...]) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality that keeps booleans apart from 0 and 1."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return bool(a == b)
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _op_equals(arg: Any) -> Test:
+    return lambda v, _c: _same(v, arg)
+
+
+def _op_in(arg: Any) -> Test:
+    items = list(arg)
+    return lambda v, _c: any(_same(v, x) for x in items)
+
+
+def _op_matches(arg: Any) -> Test:
+    rx = re.compile(arg)
+    return lambda v, _c: isinstance(v, str) and rx.search(v) is not None
+
+
+def _op_compare(fn: Callable[[Any, Any], bool]) -> Callable[[Any], Test]:
+    def make(arg: Any) -> Test:
+        return lambda v, _c: _is_num(v) and fn(v, arg)
+
+    return make
+
+
+def _op_within_days(arg: Any) -> Test:
+    def test(v: Any, ctx: Context) -> bool:
+        when = _parse_date(v)
+        return when is not None and when <= ctx.today and (ctx.today - when).days <= arg
+
+    return test
+
+
+def _op_contains(arg: Any) -> Test:
+    def test(v: Any, _c: Context) -> bool:
+        if isinstance(v, list):
+            return any(_same(x, arg) for x in v)
+        return isinstance(v, str) and isinstance(arg, str) and arg in v
+
+    return test
+
+
+def _op_min_length(arg: Any) -> Test:
+    return lambda v, _c: isinstance(v, list | str | dict) and len(v) >= arg
+
+
+OPERATORS: dict[str, Callable[[Any], Test]] = {
+    "equals": _op_equals,
+    "in": _op_in,
+    "matches": _op_matches,
+    "gt": _op_compare(lambda a, b: a > b),
+    "gte": _op_compare(lambda a, b: a >= b),
+    "lt": _op_compare(lambda a, b: a < b),
+    "lte": _op_compare(lambda a, b: a <= b),
+    "within_days": _op_within_days,
+    "contains": _op_contains,
+    "min_length": _op_min_length,
+}
+LEAF_KEYS = {"path", "match", "exists", *OPERATORS}
+
+
+def compile_condition(spec: Any, where: tuple[str | int, ...] = (), depth: int = 0) -> Check:
+    """Compile a condition mapping into a ``Check`` closure; raise ``ConditionError``."""
+    if depth > MAX_DEPTH:
+        raise ConditionError(f"condition nested deeper than {MAX_DEPTH}", where)
+    if not isinstance(spec, dict) or not spec:
+        raise ConditionError("a condition must be a non-empty mapping", where)
+    if "all" in spec or "any" in spec:
+        return _compile_group(spec, where, depth)
+    if "not" in spec:
+        if len(spec) != 1:
+            raise ConditionError("'not' takes no sibling keys", where)
+        inner = compile_condition(spec["not"], (*where, "not"), depth + 1)
+
+        def negate(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
+            ok, at = inner(value, ref, ctx)
+            return (not ok, at)
+
+        return negate
+    return _compile_leaf(spec, where)
+
+
+def _compile_group(spec: dict[str, Any], where: tuple[str | int, ...], depth: int) -> Check:
+    word = "all" if "all" in spec else "any"
+    if len(spec) != 1:
+        raise ConditionError(f"'{word}' takes no sibling keys", where)
+    items = spec[word]
+    if not isinstance(items, list) or not items:
+        raise ConditionError(f"'{word}' takes a non-empty list of conditions", where)
+    parts = [compile_condition(c, (*where, word, i), depth + 1) for i, c in enumerate(items)]
+
+    if word == "all":
+
+        def all_of(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
+            at = ref
+            for part in parts:
+                ok, at = part(value, ref, ctx)
+                if not ok:
+                    return (False, at)
+            return (True, at)
+
+        return all_of
+
+    def any_of(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
+        first: Ref | None = None
+        for part in parts:
+            ok, at = part(value, ref, ctx)
+            if ok:
+                return (True, at)
+            first = first or at
+        return (False, first or ref)
+
+    return any_of
+
+
+def _compile_leaf(spec: dict[str, Any], where: tuple[str | int, ...]) -> Check:
+    unknown = sorted(set(spec) - LEAF_KEYS)
+    if unknown:
+        raise ConditionError(f"unknown operator or key: {', '.join(unknown)}", where)
+    ops = [k for k in spec if k in OPERATORS or k == "exists"]
+    if len(ops) != 1:
+        raise ConditionError("a condition needs exactly one operator", where)
+    op = ops[0]
+    raw_path = spec.get("path", "")
+    if not isinstance(raw_path, str):
+        raise ConditionError("'path' must be a string", (*where, "path"))
+    from_root = raw_path.startswith("$")
+    try:
+        segments = parse_path(raw_path[1:] if from_root else raw_path)
+    except PathSyntaxError as exc:
+        raise ConditionError(str(exc), (*where, "path")) from None
+    every = spec.get("match", "any") == "all"
+    if op == "exists":
+        return _exists_check(bool(spec["exists"]), segments, from_root)
+    try:
+        test = OPERATORS[op](spec[op])
+    except (re.error, TypeError, ValueError) as exc:
+        raise ConditionError(f"bad operand for '{op}': {exc}", (*where, op)) from None
+    return _value_check(test, segments, from_root, every)
+
+
+def _base(value: Any, ref: Ref, ctx: Context, from_root: bool) -> tuple[Any, Ref]:
+    return (ctx.root, ctx.root_ref) if from_root else (value, ref)
+
+
+def _exists_check(want: bool, segments: tuple[Any, ...], from_root: bool) -> Check:
+    def check(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
+        base, bref = _base(value, ref, ctx, from_root)
+        hits, misses = select(base, bref, segments)
+        if hits:
+            return (want, hits[0][1])
+        return (not want, misses[0] if misses else bref)
+
+    return check
+
+
+def _value_check(test: Test, segments: tuple[Any, ...], from_root: bool, every: bool) -> Check:
+    def check(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
+        base, bref = _base(value, ref, ctx, from_root)
+        hits, misses = select(base, bref, segments)
+        if not hits:
+            return (False, misses[0] if misses else bref)
+        if every:
+            for v, at in hits:
+                if not test(v, ctx):
+                    return (False, at)
+            return (True, hits[0][1])
+        for v, at in hits:
+            if test(v, ctx):
+                return (True, at)
+        return (False, hits[0][1])
+
+    return check

@@ -1,0 +1,93 @@
+"""Pure evaluation: (resources, rules, today) -> findings. No I/O, no printing, no globals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from scanner.engine.conditions import Context
+from scanner.engine.packs import RuleSet
+from scanner.engine.paths import Ref, parse_path, select
+from scanner.engine.rules import Rule
+from scanner.models import Finding, Location, Resource
+from scanner.parse.yaml import key_position
+
+_PLACEHOLDER = re.compile(r"\{(\$?[A-Za-z0-9_.\[\]*\-]*)\}")
+MAX_MESSAGE_VALUE = 80
+
+
+def locate(ref: Ref, resource: Resource) -> Location:
+    """The file location of a ref; the resource's own line when the data has no node."""
+    pos = key_position(ref.container, ref.key) if ref.container is not None else None
+    if pos is None:
+        return Location(resource.path, resource.line, 1)
+    return Location(resource.path, pos[0], pos[1])
+
+
+def render_message(template: str, element: Any, root: Any) -> str:
+    """Fill ``{path}`` placeholders from the element (or ``{$.path}`` from the root)."""
+
+    def fill(m: re.Match[str]) -> str:
+        text = m.group(1)
+        base = root if text.startswith("$") else element
+        try:
+            segs = parse_path(text.lstrip("$"))
+        except ValueError:
+            return m.group(0)
+        hits, _ = select(base, Ref(base, None), segs)
+        if not hits or isinstance(hits[0][0], dict | list):
+            return "<unset>"
+        value = str(hits[0][0])
+        if len(value) > MAX_MESSAGE_VALUE:
+            value = value[: MAX_MESSAGE_VALUE - 3] + "..."
+        return value
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def make_finding(rule: Rule, resource: Resource, at: Location, message: str) -> Finding:
+    return Finding(
+        location=at, rule_id=rule.id, severity=rule.severity, title=rule.title,
+        message=message, resource=f"{resource.kind}/{resource.name}",
+        references=rule.references, remediation=rule.remediation,
+    )
+
+
+def evaluate_rule(rule: Rule, resource: Resource, today: dt.date) -> list[Finding]:
+    """Findings of one declarative rule on one resource."""
+    root = resource.body
+    root_ref = Ref(root, None)
+    ctx = Context(today=today, root=root, root_ref=root_ref)
+    if rule.where is not None and not rule.where(root, root_ref, ctx)[0]:
+        return []
+    elements = select(root, root_ref, rule.for_each)[0] if rule.for_each else [(root, root_ref)]
+    out: list[Finding] = []
+    for value, ref in elements:
+        if rule.where_each is not None and not rule.where_each(value, ref, ctx)[0]:
+            continue
+        assert rule.assert_ is not None
+        ok, at = rule.assert_(value, ref, ctx)
+        if not ok:
+            msg = render_message(rule.message, value, root)
+            out.append(make_finding(rule, resource, locate(at, resource), msg))
+    return out
+
+
+def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date) -> list[Finding]:
+    """Every finding of every applicable rule on every resource, sorted."""
+    from scanner.engine import builtin_checks
+
+    findings: list[Finding] = []
+    by_kind: dict[str, list[Rule]] = {}
+    for resource in resources:
+        rules = by_kind.get(resource.kind)
+        if rules is None:
+            rules = by_kind[resource.kind] = ruleset.for_kind(resource.kind)
+        for rule in rules:
+            if rule.check is not None:
+                findings.extend(builtin_checks.run(rule, resource))
+            else:
+                findings.extend(evaluate_rule(rule, resource, today))
+    return sorted(set(findings))

@@ -1,0 +1,225 @@
+"""Find, validate and compile rule packs: the built-in ones and those given with ``--rules``.
+
+A pack is refused as a whole when it has any problem; every problem is reported with the
+file, the line, the rule id and what is wrong, so an author can fix them in one pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from scanner.engine.conditions import ConditionError, compile_condition
+from scanner.engine.paths import PathSyntaxError, Ref, parse_path, select
+from scanner.engine.rules import Rule
+from scanner.errors import ParseError, RulePackError
+from scanner.models import PackInfo, Reference, Severity
+from scanner.parse.yaml import key_position, load_documents
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Every rule of a run, indexed by resource kind, with the packs they came from."""
+
+    rules: tuple[Rule, ...]
+    packs: tuple[PackInfo, ...]
+
+    def for_kind(self, kind: str) -> list[Rule]:
+        return [r for r in self.rules if kind in r.applies_to or "*" in r.applies_to]
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+def builtin_pack_files() -> list[tuple[str, bytes]]:
+    """The shipped packs as (display name, bytes), sorted by name."""
+    try:
+        root = resources.files("scanner.packs")
+        items = [(f"builtin:{p.name}", p.read_bytes()) for p in root.iterdir()
+                 if p.name.endswith(".yaml")]
+    except ModuleNotFoundError:  # running from a source tree that was never installed
+        src = Path(__file__).resolve().parents[2] / "rules"
+        items = [(f"builtin:{p.name}", p.read_bytes()) for p in src.glob("*.yaml")]
+    return sorted(items)
+
+
+def user_pack_files(path: str) -> list[tuple[str, bytes]]:
+    """Packs from a file or a folder of ``*.yaml``/``*.yml`` given with ``--rules``."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            files = sorted(x for x in p.iterdir() if x.suffix in (".yaml", ".yml"))
+            if not files:
+                raise RulePackError([f"error: {path}: no rule packs (*.yaml) in this folder"])
+            return [(str(x), x.read_bytes()) for x in files]
+        return [(str(p), p.read_bytes())]
+    except OSError as exc:
+        raise RulePackError([f"error: {path}: cannot read rule pack: {exc.strerror}"]) from None
+
+
+def _schema() -> dict[str, Any]:
+    data = resources.files("scanner").joinpath("schemas/rulepack.schema.json").read_text()
+    return json.loads(data)
+
+
+def _line_of(doc: Any, where: tuple[Any, ...]) -> int:
+    """Line of the value at ``where`` inside the pack document (nearest existing parent)."""
+    hits, misses = select(doc, Ref(doc, None), tuple(where))
+    ref = hits[0][1] if hits else (misses[-1] if misses else Ref(doc, None))
+    pos = key_position(ref.container, ref.key)
+    return pos[0] if pos else 1
+
+
+def _rule_id_at(doc: Any, where: tuple[Any, ...]) -> str:
+    if len(where) >= 2 and where[0] == "rules" and isinstance(doc, dict):
+        rules = doc.get("rules")
+        if isinstance(rules, list) and isinstance(where[1], int) and where[1] < len(rules):
+            rule = rules[where[1]]
+            if isinstance(rule, dict) and isinstance(rule.get("id"), str):
+                return str(rule["id"])
+            return f"rules[{where[1]}]"
+    return "pack"
+
+
+def _where_text(where: tuple[Any, ...]) -> str:
+    out = ""
+    for part in where:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+class PackLoader:
+    """Validates and compiles packs; collects every problem before refusing."""
+
+    def __init__(self) -> None:
+        import jsonschema
+
+        self._validator = jsonschema.Draft202012Validator(_schema())
+
+    def load(self, name: str, data: bytes) -> tuple[PackInfo, list[Rule]]:
+        problems: list[str] = []
+        try:
+            docs = load_documents(data.decode("utf-8"), name)
+        except UnicodeDecodeError:
+            raise RulePackError([f"error: {name}: not UTF-8 text"]) from None
+        except ParseError as exc:
+            raise RulePackError([f"error: {exc}"]) from None
+        if len(docs) != 1:
+            raise RulePackError([f"error: {name}: a rule pack is exactly one YAML document"])
+        doc = docs[0]
+
+        def report(where: tuple[Any, ...], msg: str) -> None:
+            line = _line_of(doc, where)
+            rid = _rule_id_at(doc, where)
+            problems.append(f"error: {name}:{line}: {rid}: {_where_text(where)}: {msg}")
+
+        for err in sorted(self._validator.iter_errors(doc), key=lambda e: list(map(str, e.path))):
+            report(tuple(err.absolute_path), _schema_message(err))
+        if problems:
+            raise RulePackError(problems)
+        rules = []
+        for i, raw in enumerate(doc["rules"]):
+            rule = self._compile(raw, doc, i, name, report)
+            if rule is not None:
+                rules.append(rule)
+        if problems:
+            raise RulePackError(problems)
+        meta = doc["pack"]
+        info = PackInfo(
+            id=meta["id"], name=meta["name"], version=meta["version"], source=name,
+            digest="sha256:" + hashlib.sha256(data).hexdigest(), rules=len(rules),
+        )
+        return info, rules
+
+    def _compile(self, raw: dict[str, Any], doc: Any, i: int, name: str,
+                 report: Any) -> Rule | None:
+        base = ("rules", i)
+        compiled: dict[str, Any] = {}
+        ok = True
+        for key in ("where", "where_each", "assert"):
+            if key in raw:
+                try:
+                    compiled[key] = compile_condition(raw[key], (*base, key))
+                except ConditionError as exc:
+                    report(exc.where, str(exc))
+                    ok = False
+        for_each = None
+        if "for_each" in raw:
+            try:
+                for_each = parse_path(raw["for_each"])
+            except PathSyntaxError as exc:
+                report((*base, "for_each"), str(exc))
+                ok = False
+        if "where_each" in raw and "for_each" not in raw:
+            report((*base, "where_each"), "'where_each' needs 'for_each'")
+            ok = False
+        if not ok:
+            return None
+        ex = raw["examples"]
+        return Rule(
+            id=raw["id"], title=raw["title"], severity=Severity(raw["severity"]),
+            summary=raw["summary"].strip(), rationale=raw["rationale"].strip(),
+            remediation=raw["remediation"].strip(),
+            references=tuple(Reference(r["framework"], str(r["control"]), r.get("url", ""))
+                             for r in raw["references"]),
+            applies_to=tuple(raw["applies_to"]), message=raw["message"].strip(),
+            pack=doc["pack"]["id"], source=name, line=_line_of(doc, base),
+            where=compiled.get("where"), for_each=for_each,
+            where_each=compiled.get("where_each"), assert_=compiled.get("assert"),
+            check=raw.get("check"), tags=tuple(raw.get("tags", ())),
+            bad_examples=_snippets(ex["bad"]), good_examples=_snippets(ex["good"]),
+        )
+
+
+def _snippets(value: str | list[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _schema_message(err: Any) -> str:
+    """A short message for a schema error that never echoes long values back."""
+    v = err.validator
+    if v == "required":
+        return str(err.message)
+    if v == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        return "unknown key(s): " + ", ".join(map(str, extra))
+    if v == "enum":
+        return "must be one of: " + ", ".join(map(str, err.validator_value))
+    if v == "type":
+        return f"must be of type {err.validator_value}"
+    if v == "oneOf" and isinstance(err.instance, dict) and "id" in err.instance:
+        return "a rule needs exactly one of 'assert' or 'check'"
+    return f"does not satisfy '{v}': {err.validator_value}"
+
+
+def load_rules(extra: list[str] | tuple[str, ...] = (), builtin: bool = True) -> RuleSet:
+    """Load the built-in packs and any ``--rules`` paths; refuse duplicates and bad packs."""
+    loader = PackLoader()
+    files = builtin_pack_files() if builtin else []
+    for path in extra:
+        files.extend(user_pack_files(path))
+    problems: list[str] = []
+    infos: list[PackInfo] = []
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for name, data in files:
+        try:
+            info, pack_rules = loader.load(name, data)
+        except RulePackError as exc:
+            problems.extend(exc.problems)
+            continue
+        infos.append(info)
+        for rule in pack_rules:
+            if rule.id in seen:
+                problems.append(f"error: {name}:{rule.line}: {rule.id}: duplicate rule id "
+                                f"(also in {seen[rule.id]})")
+                continue
+            seen[rule.id] = name
+            rules.append(rule)
+    if problems:
+        raise RulePackError(problems)
+    return RuleSet(tuple(sorted(rules, key=lambda r: r.id)), tuple(infos))

@@ -1,0 +1,47 @@
+"""Compiled rules: what a pack entry becomes after validation, ready to evaluate."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.engine.conditions import Check
+from scanner.models import Reference, Severity
+
+_EXPECT = re.compile(r"#\s*expect\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One compiled rule. Conditions are closures built once per run."""
+
+    id: str
+    title: str
+    severity: Severity
+    summary: str
+    rationale: str
+    remediation: str
+    references: tuple[Reference, ...]
+    applies_to: tuple[str, ...]
+    message: str
+    pack: str
+    source: str
+    line: int
+    where: Check | None = None
+    for_each: tuple[Any, ...] | None = None
+    where_each: Check | None = None
+    assert_: Check | None = None
+    check: str | None = None
+    bad_examples: tuple[str, ...] = ()
+    good_examples: tuple[str, ...] = ()
+    tags: tuple[str, ...] = field(default=())
+
+
+def expected_lines(snippet: str) -> list[int]:
+    """Lines of an example marked with a trailing ``# expect`` comment (1-based)."""
+    return [i for i, text in enumerate(snippet.splitlines(), 1) if _EXPECT.search(text)]
+
+# Rule examples are evaluated as of this date, so an example with "a risk assessment done
+# three months ago" means the same thing forever.
+EXAMPLE_DATE = "2026-11-27"

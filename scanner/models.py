@@ -1,0 +1,150 @@
+"""Frozen value types shared by the engine and every formatter.
+
+A ``Finding`` is complete at creation and never changed afterwards; formatters see only a
+``ScanResult``. Ordering is by (file, line, column, rule id) so output is deterministic.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    """Finding severity, ordered from ``info`` (lowest) to ``critical``."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    @property
+    def sarif_level(self) -> str:
+        return {"critical": "error", "high": "error", "medium": "warning"}.get(self.value, "note")
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+
+_RANKS = {s: i for i, s in enumerate(Severity)}
+SEVERITY_NAMES = [s.value for s in Severity]
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A control that a rule maps to, for example HIPAA ``164.312(b)``."""
+
+    framework: str
+    control: str
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A 1-based line and column in a scanned file."""
+
+    path: str
+    line: int
+    column: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One thing a rule can look at: a manifest, a workload, a Terraform resource.
+
+    ``body`` is the parsed document (plain dicts and lists carrying their YAML nodes, see
+    ``scanner.parse.yaml``); ``line`` is where the resource starts.
+    """
+
+    kind: str
+    name: str
+    body: Any
+    path: str
+    line: int
+    doc_index: int = 0
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One rule that did not hold for one resource, at one place."""
+
+    location: Location
+    rule_id: str
+    severity: Severity = field(compare=False)
+    title: str = field(compare=False)
+    message: str = field(compare=False)
+    resource: str = field(compare=False)
+    references: tuple[Reference, ...] = field(compare=False, default=())
+    remediation: str = field(compare=False, default="")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class FileError:
+    """A file in the scan that could not be read or parsed, and why."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PackInfo:
+    """A rule pack that took part in a scan."""
+
+    id: str
+    name: str
+    version: str
+    source: str
+    digest: str
+    rules: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Everything a formatter may show. The only input of every formatter."""
+
+    tool_version: str
+    findings: tuple[Finding, ...]
+    errors: tuple[FileError, ...]
+    files_scanned: tuple[str, ...]
+    packs: tuple[PackInfo, ...]
+    rules_run: int
+    fail_on: Severity | None
+    resources: int = 0
+
+    def counts(self) -> dict[str, int]:
+        """Findings per severity, every severity present, highest first."""
+        out = {s.value: 0 for s in reversed(Severity)}
+        for f in self.findings:
+            out[f.severity.value] += 1
+        return out
+
+    def failing(self) -> tuple[Finding, ...]:
+        """Findings at or above the fail threshold (none when there is no threshold)."""
+        if self.fail_on is None:
+            return ()
+        threshold = self.fail_on
+        return tuple(f for f in self.findings if f.severity >= threshold)

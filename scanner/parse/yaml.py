@@ -1,0 +1,147 @@
+"""Safe YAML loading with libyaml, keeping each mapping's and sequence's node for line lookup.
+
+Why this shape: building a per-key line table for every mapping costs time on every file,
+while only a handful of values ever need a line (those a finding points at). So each mapping
+and sequence is built as a ``YMap``/``YSeq`` (plain ``dict``/``list`` subclasses) that keeps
+its libyaml node, and a line is looked up from the node only when a finding asks for one.
+Aliases are returned as the very same object (never expanded into copies), timestamps stay
+strings (as JSON would have them), and only the safe tags are constructed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from scanner.errors import ParseError
+
+try:  # libyaml is the fast path; fall back to the pure-Python parser if it is missing.
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_ALIASES = 10_000
+
+
+class YMap(dict[Any, Any]):
+    """A mapping that remembers the YAML node it came from (for lines)."""
+
+    __slots__ = ("node",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.node: Node | None = None
+
+
+class YSeq(list[Any]):
+    """A sequence that remembers the YAML node it came from (for lines)."""
+
+    __slots__ = ("node",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.node: Node | None = None
+
+
+class _Loader(_BaseLoader):
+    """CSafeLoader building YMap/YSeq, with timestamps left as strings and aliases bounded."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._alias_hits = 0
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
+            self._alias_hits += 1
+            if self._alias_hits > MAX_ALIASES:
+                raise ConstructorError(
+                    None, None, f"more than {MAX_ALIASES} alias references", node.start_mark
+                )
+        return super().construct_object(node, deep=deep)
+
+    def construct_ymap(self, node: MappingNode) -> Iterator[YMap]:
+        data = YMap()
+        data.node = node
+        yield data
+        data.update(self.construct_mapping(node))
+
+    def construct_yseq(self, node: SequenceNode) -> Iterator[YSeq]:
+        data = YSeq()
+        data.node = node
+        yield data
+        data.extend(self.construct_sequence(node))
+
+
+# Resolvers: the safe ones minus timestamp, so dates stay the strings the author wrote.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_ymap)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yseq)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+
+
+def load_documents(text: str, path: str) -> list[Any]:
+    """Parse every document in ``text``; raise ``ParseError`` with the line on bad YAML."""
+    loader = _Loader(text)
+    docs: list[Any] = []
+    try:
+        while loader.check_data():
+            docs.append(loader.get_data())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ParseError(f"invalid YAML: {problem}", path, line) from None
+    except yaml.YAMLError as exc:
+        raise ParseError(f"invalid YAML: {exc}", path) from None
+    except RecursionError:
+        raise ParseError("invalid YAML: nesting too deep", path) from None
+    finally:
+        loader.dispose()
+    return docs
+
+
+def node_position(node: Node | None) -> tuple[int, int]:
+    """1-based (line, column) where a node starts; (1, 1) when there is no node."""
+    if node is None:
+        return (1, 1)
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def key_position(container: Any, key: str | int | None) -> tuple[int, int] | None:
+    """Where ``container[key]`` is written: the key's line for a mapping, the item's for a list.
+
+    ``key=None`` asks for the container itself. Returns None when the container carries no
+    node (data that did not come from YAML).
+    """
+    node = getattr(container, "node", None)
+    if node is None:
+        return None
+    if key is None:
+        return node_position(node)
+    if isinstance(node, MappingNode):
+        for knode, _vnode in node.value:
+            if isinstance(knode, ScalarNode) and knode.value == str(key):
+                return node_position(knode)
+        return node_position(node)
+    if isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node_position(node.value[key])
+    return node_position(node)
+
+
+def value_node(container: Any, key: str | int) -> Node | None:
+    """The node of ``container[key]``'s value, for callers that need a multi-line string's lines."""
+    node = getattr(container, "node", None)
+    if isinstance(node, MappingNode):
+        for knode, vnode in node.value:
+            if isinstance(knode, ScalarNode) and knode.value == str(key):
+                return vnode
+    if isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
