@@ -56,15 +56,16 @@ def resources_of(path: str, text: str) -> list[Resource]:
 def scan(
     options: ScanOptions,
     ruleset: RuleSet,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ScanResult:
     found = discover(options.paths)
     errors: list[FileError] = list(found.errors)
     findings = []
     resources = 0
-    for path in found.files:
+    total = len(found.files)
+    for done, path in enumerate(found.files, 1):
         if progress is not None:
-            progress(path)
+            progress(done, total, path)
         try:
             res = resources_of(path, read_text(path))
         except ParseError as exc:

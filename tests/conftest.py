@@ -17,3 +17,13 @@ TODAY = dt.date(2026, 11, 27)
 @pytest.fixture(scope="session")
 def ruleset() -> RuleSet:
     return load_rules()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite golden report files from the current output.")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

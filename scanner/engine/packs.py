@@ -117,12 +117,17 @@ class PackLoader:
             rid = _rule_id_at(doc, where)
             problems.append(f"error: {name}:{line}: {rid}: {_where_text(where)}: {msg}")
 
+        broken: set[Any] = set()
         for err in sorted(self._validator.iter_errors(doc), key=lambda e: list(map(str, e.path))):
-            report(tuple(err.absolute_path), _schema_message(err))
-        if problems:
+            where = tuple(err.absolute_path)
+            broken.add(where[1] if len(where) > 1 and where[0] == "rules" else "pack")
+            report(where, _schema_message(err))
+        if "pack" in broken:
             raise RulePackError(problems)
         rules = []
         for i, raw in enumerate(doc["rules"]):
+            if i in broken:
+                continue
             rule = self._compile(raw, doc, i, name, report)
             if rule is not None:
                 rules.append(rule)
@@ -193,6 +198,10 @@ def _schema_message(err: Any) -> str:
         return f"must be of type {err.validator_value}"
     if v == "oneOf" and isinstance(err.instance, dict) and "id" in err.instance:
         return "a rule needs exactly one of 'assert' or 'check'"
+    if v == "minItems":
+        return f"must have at least {err.validator_value} item(s)"
+    if v == "pattern":
+        return f"must match the pattern {err.validator_value}"
     return f"does not satisfy '{v}': {err.validator_value}"
 
 

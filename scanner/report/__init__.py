@@ -1,0 +1,35 @@
+"""Formatters: pure ``render(result, settings) -> str`` functions in one explicit registry.
+
+The CLI decides where the text goes; formatters never print, open files or read the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+
+from scanner.models import ScanResult
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSettings:
+    """How to render: colour and width matter only to the terminal report."""
+
+    color: bool = False
+    width: int = 100
+
+
+Renderer = Callable[[ScanResult, RenderSettings], str]
+
+# format name -> module defining ``render``; imported only when that format is asked for.
+FORMATS: dict[str, str] = {
+    "rich": "scanner.report.console",
+    "json": "scanner.report.json_report",
+}
+
+
+def get_renderer(name: str) -> Renderer:
+    module = import_module(FORMATS[name])
+    render: Renderer = module.render
+    return render

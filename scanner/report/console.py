@@ -1,0 +1,123 @@
+"""The terminal report: header, findings grouped by file, summaries, one-line verdict.
+
+Rendered by Rich into a string (never straight to the terminal), so it is testable as
+text. Without colour it stays plain and readable in CI logs.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter, defaultdict
+from itertools import groupby
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from scanner.models import Finding, ScanResult, Severity
+from scanner.report import RenderSettings
+
+STYLES = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+HINT_LENGTH = 60
+
+
+def fix_hint(remediation: str, limit: int = HINT_LENGTH) -> str:
+    """The first sentence of a remediation, cut to ``limit`` characters."""
+    first = remediation.strip().split("\n", 1)[0]
+    if ". " in first:
+        first = first.split(". ", 1)[0] + "."
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _header(result: ScanResult) -> Text:
+    packs = ", ".join(f"{p.id} {p.version} ({p.rules})" for p in result.packs)
+    text = Text()
+    text.append(f"wardscan {result.tool_version}", style="bold")
+    text.append(f" · {_plural(len(result.files_scanned), 'file')} scanned"
+                f" · {_plural(result.resources, 'resource')}"
+                f" · {_plural(result.rules_run, 'rule')}\n")
+    text.append(f"packs: {packs or 'none'}")
+    return text
+
+
+def _file_table(findings: list[Finding]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Line", justify="right", no_wrap=True)
+    table.add_column("Rule", no_wrap=True)
+    table.add_column("Finding", ratio=3)
+    table.add_column("Fix", ratio=2, overflow="fold")
+    for f in findings:
+        finding = Text(f.title, style="bold")
+        finding.append(f"\n{f.message}", style="")
+        table.add_row(Text(f.severity.value.upper(), style=STYLES[f.severity]),
+                      str(f.location.line), f.rule_id, finding, fix_hint(f.remediation))
+    return table
+
+
+def _hipaa_summary(findings: tuple[Finding, ...]) -> list[str]:
+    by_control: dict[str, set[str]] = defaultdict(set)
+    counts: Counter[str] = Counter()
+    for f in findings:
+        for ref in {r.control for r in f.references if r.framework == "hipaa"}:
+            counts[ref] += 1
+            by_control[ref].add(f.rule_id)
+    return [f"  {control:<24} {_plural(counts[control], 'finding'):<12} "
+            f"{', '.join(sorted(by_control[control]))}" for control in sorted(counts)]
+
+
+def _verdict(result: ScanResult) -> Text:
+    failing = result.failing()
+    if failing:
+        worst = max(f.severity for f in failing)
+        line = Text("FAIL", style="bold red")
+        line.append(f": {_plural(len(failing), 'finding')} at or above "
+                    f"{result.fail_on.value if result.fail_on else ''} (worst: {worst.value})")
+    else:
+        line = Text("PASS", style="bold green")
+        shown = result.fail_on.value if result.fail_on else "none"
+        line.append(f": no findings at or above {shown}")
+    if result.errors:
+        line.append(f"; {_plural(len(result.errors), 'file')} could not be scanned")
+    return line
+
+
+def render(result: ScanResult, settings: RenderSettings) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, width=settings.width, force_terminal=settings.color,
+                      no_color=not settings.color, highlight=False, emoji=False,
+                      color_system="standard" if settings.color else None)
+    console.print(_header(result))
+    for path, group in groupby(result.findings, key=lambda f: f.location.path):
+        items = list(group)
+        console.print()
+        console.print(Text(f"{path} ({_plural(len(items), 'finding')})", style="bold underline"))
+        console.print(_file_table(items))
+    if result.errors:
+        console.print()
+        console.print(Text("Files not scanned", style="bold underline"))
+        for e in result.errors:
+            where = f"{e.path}:{e.line}" if e.line else e.path
+            console.print(f"  {where}: {e.message}", markup=False)
+    console.print()
+    counts = " · ".join(f"{k} {v}" for k, v in result.counts().items())
+    console.print(f"Findings by severity: {counts}", markup=False)
+    hipaa = _hipaa_summary(result.findings)
+    if hipaa:
+        console.print("Findings by HIPAA control (may not satisfy):", markup=False)
+        for line in hipaa:
+            console.print(line, markup=False)
+    console.print()
+    console.print(_verdict(result))
+    return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
