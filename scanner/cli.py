@@ -58,11 +58,12 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str,
     from scanner.engine.packs import load_rules
     from scanner.models import Severity
     from scanner.report import RenderSettings, get_renderer
-    from scanner.scan import ScanOptions, scan as run_scan
+    from scanner.scan import ScanOptions
+    from scanner.scan import scan as run_scan
 
     paths = paths or (".",)
     for p in paths:
-        if not os.path.exists(p):
+        if not Path(p).exists() and not Path(p).is_symlink():
             raise UsageError(f"path not found: {p}")
     try:
         today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from scanner.models import FileError, Finding, Location, PackInfo, Reference, ScanResult, Severity
 
 DIGEST = "sha256:" + "ab" * 32
+LII = "https://www.law.cornell.edu/cfr/text/45/"
 
 
 def sample_result() -> ScanResult:
@@ -14,9 +15,10 @@ def sample_result() -> ScanResult:
             severity=Severity.CRITICAL, title="Vendor receives PHI without a signed BAA",
             message="bot: vendor openai receives PHI but has no signed BAA",
             resource="AIDeployment/bot",
-            references=(Reference("hipaa", "164.502(e)", "https://www.law.cornell.edu/cfr/text/45/164.502"),
+            references=(Reference("hipaa", "164.502(e)", LII + "164.502"),
                         Reference("owasp-llm-2025", "LLM02:2025")),
-            remediation="Sign a BAA with the vendor before sending PHI.\n\n  vendors:\n  - baa: {signed: true}",
+            remediation=("Sign a BAA with the vendor before sending PHI.\n\n"
+                         "  vendors:\n  - baa: {signed: true}"),
         ),
         Finding(
             location=Location("deploy/bot.yaml", 30, 3), rule_id="WS-HIPAA-AUD-001",
@@ -39,7 +41,8 @@ def sample_result() -> ScanResult:
         findings=findings,
         errors=(FileError("deploy/broken.yaml", "invalid YAML: did not find expected key", 7),),
         files_scanned=("deploy/bot.yaml", "deploy/broken.yaml", "deploy/other.yaml"),
-        packs=(PackInfo("hipaa-security", "HIPAA", "1.0.0", "builtin:hipaa-security.yaml", DIGEST, 23),),
+        packs=(PackInfo("hipaa-security", "HIPAA", "1.0.0", "builtin:hipaa-security.yaml",
+                        DIGEST, 23),),
         rules_run=23,
         fail_on=Severity.HIGH,
         resources=2,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import ROOT
+
 from scanner import __version__
 from scanner.cli import main
 
@@ -128,7 +128,8 @@ def test_rules_list_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = run(capsys, "explain", "ws-man-schema-001")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "WS-MAN-SCHEMA-001: AIDeployment manifest does not follow the wardscan/v1 schema"
+    assert lines[0] == ("WS-MAN-SCHEMA-001: AIDeployment manifest does not follow "
+                        "the wardscan/v1 schema")
     for heading in ("What it checks", "Why it matters", "How to fix", "References",
                     "Example that fires", "Example that passes"):
         assert heading in lines

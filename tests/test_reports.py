@@ -8,8 +8,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from sample import sample_result
+
 from scanner.report import FORMATS, RenderSettings, get_renderer
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -58,7 +58,8 @@ def test_json_report_validates_and_is_sorted() -> None:
         "by_severity": {"critical": 1, "high": 1, "medium": 0, "low": 1, "info": 0},
     }
     assert data["errors"] == [
-        {"file": "deploy/broken.yaml", "line": 7, "message": "invalid YAML: did not find expected key"}
+        {"file": "deploy/broken.yaml", "line": 7,
+         "message": "invalid YAML: did not find expected key"}
     ]
 
 

@@ -81,9 +81,12 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_ymap)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yseq)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+_Loader.yaml_constructors = {
+    **_BaseLoader.yaml_constructors,
+    "tag:yaml.org,2002:map": _Loader.construct_ymap,
+    "tag:yaml.org,2002:seq": _Loader.construct_yseq,
+    "tag:yaml.org,2002:timestamp": SafeConstructor.construct_yaml_str,
+}
 
 
 def load_documents(text: str, path: str) -> list[Any]:

@@ -1,0 +1,58 @@
+"""The rule packs ship inside the wheel as ``scanner.packs`` (never a top-level ``rules``),
+and both a regular and an editable install find them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+from conftest import ROOT
+
+PROBE = (
+    "from scanner.engine.packs import builtin_pack_files, load_rules;"
+    "import importlib.resources as r, scanner;"
+    "print(str(r.files('scanner.packs')));"
+    "print(sorted(n for n, _ in builtin_pack_files()));"
+    "print(len(load_rules().rules))"
+)
+
+
+def _pip(python: Path, *args: str, cwd: Path) -> None:
+    subprocess.run([str(python), "-m", "pip", "-q", "--disable-pip-version-check", *args],
+                   check=True, cwd=cwd, capture_output=True)
+
+
+def _probe(python: Path, cwd: Path) -> list[str]:
+    out = subprocess.run([str(python), "-c", PROBE], check=True, cwd=cwd, capture_output=True,
+                         text=True)
+    return out.stdout.splitlines()
+
+
+def test_wheel_and_editable_installs_find_the_packs(tmp_path: Path) -> None:
+    expected = sorted(f"builtin:{p.name}" for p in (ROOT / "rules").glob("*.yaml"))
+    wheels = tmp_path / "wheels"
+    _pip(Path(sys.executable), "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels),
+         str(ROOT), cwd=tmp_path)
+    (wheel,) = wheels.glob("wardscan-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {f"scanner/packs/{e.split(':')[1]}" for e in expected} <= set(names)
+    assert "scanner/schemas/manifest.schema.json" in names
+    assert "scanner/templates/aideployment.yaml" in names
+    assert not [n for n in names if n.startswith("rules/")]
+
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    _pip(python, "install", "--no-deps", str(wheel), cwd=tmp_path)
+    where, packs, count = _probe(python, tmp_path)
+    assert where.startswith(str(env_dir))
+    assert packs == str(expected)
+    assert int(count) >= 35
+
+    _pip(python, "install", "--no-deps", "--no-build-isolation", "-e", str(ROOT), cwd=tmp_path)
+    where, packs, _count = _probe(python, tmp_path)
+    assert Path(where) == ROOT / "rules"
+    assert packs == str(expected)
