@@ -105,3 +105,20 @@ def test_path_syntax() -> None:
         parse_path("a.")
     with pytest.raises(PathSyntaxError):
         parse_path("a b")
+
+
+def test_some_item_satisfies_a_whole_condition() -> None:
+    text = """\
+training:
+  - {topic: ai_literacy, completed_at: "2026-10-01"}
+  - {topic: phi_privacy, completed_at: "2020-01-01"}
+"""
+    recent_phi = {"path": "training", "some": {"all": [
+        {"path": "topic", "equals": "phi_privacy"},
+        {"path": "completed_at", "within_days": 365}]}}
+    assert run(recent_phi, text) == (False, (1, 1))
+    recent_ai = {"path": "training", "some": {"all": [
+        {"path": "topic", "equals": "ai_literacy"},
+        {"path": "completed_at", "within_days": 365}]}}
+    assert run(recent_ai, text) == (True, (1, 1))
+    assert run({"path": "training[0].topic", "some": {"exists": True}}, text)[0] is False

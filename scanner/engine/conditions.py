@@ -4,6 +4,7 @@ A condition is one of::
 
     {all: [COND, ...]}   {any: [COND, ...]}   {not: COND}
     {path: PATH, OP: OPERAND [, match: any|all]}
+    {path: PATH, some: COND}     (the value is a list and some item satisfies COND as a whole)
 
 ``PATH`` is relative to the value under test (the resource, or the ``for_each`` element);
 a leading ``$`` makes it relative to the resource root. Operators are pure functions listed
@@ -129,7 +130,7 @@ OPERATORS: dict[str, Callable[[Any], Test]] = {
     "contains": _op_contains,
     "min_length": _op_min_length,
 }
-LEAF_KEYS = {"path", "match", "exists", *OPERATORS}
+LEAF_KEYS = {"path", "match", "exists", "some", *OPERATORS}
 
 
 def compile_condition(spec: Any, where: tuple[str | int, ...] = (), depth: int = 0) -> Check:
@@ -150,7 +151,7 @@ def compile_condition(spec: Any, where: tuple[str | int, ...] = (), depth: int =
             return (not ok, at)
 
         return negate
-    return _compile_leaf(spec, where)
+    return _compile_leaf(spec, where, depth)
 
 
 def _compile_group(spec: dict[str, Any], where: tuple[str | int, ...], depth: int) -> Check:
@@ -186,11 +187,22 @@ def _compile_group(spec: dict[str, Any], where: tuple[str | int, ...], depth: in
     return any_of
 
 
-def _compile_leaf(spec: dict[str, Any], where: tuple[str | int, ...]) -> Check:
+def _some_item(inner: Check) -> Test:
+    """A test that holds for a list when some item satisfies ``inner`` as a whole."""
+
+    def test(v: Any, ctx: Context) -> bool:
+        if not isinstance(v, list):
+            return False
+        return any(inner(item, Ref(v, i), ctx)[0] for i, item in enumerate(v))
+
+    return test
+
+
+def _compile_leaf(spec: dict[str, Any], where: tuple[str | int, ...], depth: int) -> Check:
     unknown = sorted(set(spec) - LEAF_KEYS)
     if unknown:
         raise ConditionError(f"unknown operator or key: {', '.join(unknown)}", where)
-    ops = [k for k in spec if k in OPERATORS or k == "exists"]
+    ops = [k for k in spec if k in OPERATORS or k in ("exists", "some")]
     if len(ops) != 1:
         raise ConditionError("a condition needs exactly one operator", where)
     op = ops[0]
@@ -205,6 +217,9 @@ def _compile_leaf(spec: dict[str, Any], where: tuple[str | int, ...]) -> Check:
     every = spec.get("match", "any") == "all"
     if op == "exists":
         return _exists_check(bool(spec["exists"]), segments, from_root)
+    if op == "some":
+        inner = compile_condition(spec["some"], (*where, "some"), depth + 1)
+        return _value_check(_some_item(inner), segments, from_root, every)
     try:
         test = OPERATORS[op](spec[op])
     except (re.error, TypeError, ValueError) as exc:

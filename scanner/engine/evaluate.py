@@ -31,9 +31,10 @@ def render_message(template: str, element: Any, root: Any) -> str:
 
     def fill(m: re.Match[str]) -> str:
         text = m.group(1)
-        base = root if text.startswith("$") else element
+        from_root = text.startswith("$")
+        base = root if from_root else element
         try:
-            segs = parse_path(text.lstrip("$"))
+            segs = parse_path(text[1:].lstrip(".") if from_root else text)
         except ValueError:
             return m.group(0)
         hits, _ = select(base, Ref(base, None), segs)
