@@ -25,7 +25,7 @@ STYLES = {
     Severity.LOW: "cyan",
     Severity.INFO: "dim",
 }
-HINT_LENGTH = 60
+HINT_LENGTH = 100
 
 
 def fix_hint(remediation: str, limit: int = HINT_LENGTH) -> str:
@@ -56,13 +56,13 @@ def _file_table(findings: list[Finding]) -> Table:
     table.add_column("Severity", no_wrap=True)
     table.add_column("Line", justify="right", no_wrap=True)
     table.add_column("Rule", no_wrap=True)
-    table.add_column("Finding", ratio=3)
-    table.add_column("Fix", ratio=2, overflow="fold")
+    table.add_column("Finding and fix", ratio=1)
     for f in findings:
-        finding = Text(f.title, style="bold")
-        finding.append(f"\n{f.message}", style="")
+        cell = Text(f.title, style="bold")
+        cell.append(f"\n{f.message}")
+        cell.append(f"\nfix: {fix_hint(f.remediation)}", style="dim")
         table.add_row(Text(f.severity.value.upper(), style=STYLES[f.severity]),
-                      str(f.location.line), f.rule_id, finding, fix_hint(f.remediation))
+                      str(f.location.line), f.rule_id, cell)
     return table
 
 
