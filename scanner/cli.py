@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,7 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str,
                           fail_on=None if fail_on == "none" else Severity(fail_on))
     result = run_scan(options, ruleset, progress=_progress_callback())
     to_terminal = output is None and sys.stdout.isatty()
-    settings = RenderSettings(color=to_terminal and "NO_COLOR" not in os.environ,
+    settings = RenderSettings(color=use_color(to_terminal, os.environ),
                               width=_width(to_terminal))
     text = get_renderer(fmt)(result, settings)
     _write(text, output)
@@ -85,6 +85,11 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str,
     if strict and result.errors:
         code = EXIT_ERROR
     raise SystemExit(code)
+
+
+def use_color(terminal: bool, environ: Mapping[str, str]) -> bool:
+    """Colour only at a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return terminal and not environ.get("NO_COLOR")
 
 
 def _width(terminal: bool) -> int:

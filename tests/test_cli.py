@@ -167,3 +167,26 @@ def test_python_dash_m_and_console_script() -> None:
     out = subprocess.run(["wardscan", "scan", "missing-path"], capture_output=True, text=True,
                          check=False)
     assert (out.returncode, out.stderr) == (2, "error: path not found: missing-path\n")
+
+
+def test_colour_only_at_a_terminal_without_no_color() -> None:
+    from scanner.cli import use_color
+
+    assert use_color(True, {}) is True
+    assert use_color(True, {"NO_COLOR": "1"}) is False
+    assert use_color(False, {}) is False
+
+
+def test_internal_errors_have_no_traceback_unless_debug(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scanner.scan
+
+    def boom(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(scanner.scan, "scan", boom)
+    assert run(capsys, "scan", str(COMPLIANT)) == (
+        2, "", "error: internal error: RuntimeError: boom (run with --debug for details)\n")
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["scan", str(COMPLIANT), "--debug"])

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
+import re
 
 import pytest
 
-from scanner.engine.evaluate import evaluate
-from scanner.engine.packs import RuleSet, load_rules
-from scanner.engine.rules import EXAMPLE_DATE, Rule, expected_lines
-from scanner.scan import resources_of
+from scanner.engine.packs import load_rules
+from scanner.engine.rules import Rule, expected_lines
+from scanner.engine.selftest import example_lines, example_problems
 
 RULES = load_rules().rules
-TODAY = dt.date.fromisoformat(EXAMPLE_DATE)
-
-
-def _lines(rule: Rule, snippet: str) -> list[int]:
-    resources = resources_of("example.yaml", snippet)
-    assert resources, f"{rule.id}: example is not a recognised document"
-    one = RuleSet((rule,), ())
-    return sorted(f.location.line for f in evaluate(resources, one, TODAY) if f.rule_id == rule.id)
 
 
 @pytest.mark.parametrize(
@@ -30,7 +22,7 @@ def _lines(rule: Rule, snippet: str) -> list[int]:
 def test_bad_example_fires_at_marked_lines(rule: Rule, snippet: str) -> None:
     want = expected_lines(snippet)
     assert want, f"{rule.id}: bad example marks no line with '# expect'"
-    assert _lines(rule, snippet) == want
+    assert example_lines(rule, snippet) == want
 
 
 @pytest.mark.parametrize(
@@ -40,4 +32,17 @@ def test_bad_example_fires_at_marked_lines(rule: Rule, snippet: str) -> None:
 )
 def test_good_example_is_silent(rule: Rule, snippet: str) -> None:
     assert expected_lines(snippet) == [], f"{rule.id}: good example marks a line"
-    assert _lines(rule, snippet) == []
+    assert example_lines(rule, snippet) == []
+
+
+def test_selftest_reports_a_wrong_example() -> None:
+    rule = RULES[0]
+    real = example_lines(rule, rule.bad_examples[0])
+    lines = [re.sub(r"\s*#\s*expect\b.*", "", line)
+             for line in rule.bad_examples[0].splitlines()]
+    lines[0] += "  # expect"
+    moved = "\n".join(lines) + "\n"
+    broken = dataclasses.replace(rule, bad_examples=(moved,))
+    assert example_problems(broken) == [
+        f"{rule.id}: bad example 1: expected findings at lines [1], got {real}"
+    ]

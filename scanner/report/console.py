@@ -29,11 +29,12 @@ HINT_LENGTH = 100
 
 
 def fix_hint(remediation: str, limit: int = HINT_LENGTH) -> str:
-    """The first sentence of a remediation, cut to ``limit`` characters."""
-    first = remediation.strip().split("\n", 1)[0]
-    if ". " in first:
-        first = first.split(". ", 1)[0] + "."
-    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+    """The first sentence of a remediation's first paragraph, cut at a word near ``limit``."""
+    para = " ".join(remediation.strip().split("\n\n", 1)[0].split())
+    first = para.split(". ", 1)[0].rstrip(":.") + "."
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _plural(n: int, word: str) -> str:

@@ -1,0 +1,48 @@
+"""Run a rule's own examples: bad ones must fire at the ``# expect`` lines, good ones not at all.
+
+Used by the test suite for the built-in packs and available to pack authors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from scanner.engine.evaluate import evaluate
+from scanner.engine.packs import RuleSet
+from scanner.engine.rules import EXAMPLE_DATE, Rule, expected_lines
+from scanner.errors import ParseError
+
+
+def example_lines(rule: Rule, snippet: str) -> list[int] | None:
+    """Lines where ``rule`` fires on ``snippet``; None when the snippet is no known document."""
+    from scanner.scan import resources_of
+
+    resources = resources_of("example.yaml", snippet)
+    if not resources:
+        return None
+    today = dt.date.fromisoformat(EXAMPLE_DATE)
+    found = evaluate(resources, RuleSet((rule,), ()), today)
+    return sorted(f.location.line for f in found if f.rule_id == rule.id)
+
+
+def example_problems(rule: Rule) -> list[str]:
+    """Every way the rule's examples disagree with what the rule does (empty when all pass)."""
+    problems: list[str] = []
+    cases = [("bad", s) for s in rule.bad_examples] + [("good", s) for s in rule.good_examples]
+    for n, (kind, snippet) in enumerate(cases, 1):
+        want = expected_lines(snippet)
+        label = f"{rule.id}: {kind} example {n}"
+        try:
+            got = example_lines(rule, snippet)
+        except ParseError as exc:
+            problems.append(f"{label}: does not parse: {exc.message}")
+            continue
+        if got is None:
+            problems.append(f"{label}: is not a document wardscan recognises")
+        elif kind == "bad" and not want:
+            problems.append(f"{label}: marks no line with '# expect'")
+        elif kind == "good" and want:
+            problems.append(f"{label}: a good example must not mark '# expect' lines")
+        elif got != want:
+            problems.append(f"{label}: expected findings at lines {want}, got {got}")
+    return problems
