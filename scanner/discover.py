@@ -12,7 +12,7 @@ from pathlib import Path
 
 from scanner.models import FileError
 
-SCANNED_SUFFIXES = (".yaml", ".yml")
+SCANNED_SUFFIXES = (".yaml", ".yml", ".tf", ".json")
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv",
                           "venv", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
 MAX_FILE_BYTES = 5 * 1024 * 1024

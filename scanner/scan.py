@@ -7,18 +7,19 @@ the scan goes on.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner import __version__
-from scanner.adapters import manifest
+from scanner.adapters import looks_scannable_json, resources_from_text
 from scanner.discover import discover
 from scanner.engine.evaluate import evaluate
 from scanner.engine.packs import RuleSet
 from scanner.errors import ParseError
 from scanner.models import FileError, Resource, ScanResult, Severity
-from scanner.parse.yaml import load_documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +29,27 @@ class ScanOptions:
     paths: tuple[str, ...] = (".",)
     fail_on: Severity | None = Severity.LOW
     today: dt.date = field(default_factory=dt.date.today)
+    format_hints: tuple[tuple[str, str], ...] = ()  # (glob, format); "*" matches everything
+
+
+STDIN = "<stdin>"
 
 
 def read_text(path: str) -> str:
-    """Read a file as UTF-8 (a BOM is dropped); raise ``ParseError`` with a clear reason."""
+    """Read a file (or stdin) as UTF-8, BOM dropped; raise ``ParseError`` with a clear reason."""
     try:
-        data = Path(path).read_bytes()
+        data = sys.stdin.buffer.read() if path == STDIN else Path(path).read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read: {exc.strerror or exc}", path) from None
+    return _decode(data, path)
+
+
+def _decode(data: bytes, path: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ParseError("invalid UTF-16 text", path) from None
     if b"\x00" in data[:8192]:
         raise ParseError("binary file; not scanned", path)
     try:
@@ -44,13 +58,22 @@ def read_text(path: str) -> str:
         raise ParseError(f"not UTF-8 text (byte {exc.start})", path) from None
 
 
-def resources_of(path: str, text: str) -> list[Resource]:
+def hint_for(path: str, hints: tuple[tuple[str, str], ...]) -> str | None:
+    """The format forced for ``path`` by ``--format-hint`` (last matching glob wins)."""
+    found = None
+    for pattern, fmt in hints:
+        if pattern == "*" or fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(
+            Path(path).name, pattern
+        ):
+            found = fmt
+    return found
+
+
+def resources_of(path: str, text: str, hint: str | None = None) -> list[Resource]:
     """Parse one file and adapt each recognised document; unknown documents are skipped."""
-    out = []
-    for i, doc in enumerate(load_documents(text, path)):
-        if manifest.is_manifest(doc):
-            out.append(manifest.adapt(doc, path, i))
-    return out
+    if hint is None and path.endswith(".json") and not looks_scannable_json(text):
+        return []
+    return resources_from_text(path, text, hint)
 
 
 def scan(
@@ -58,16 +81,17 @@ def scan(
     ruleset: RuleSet,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> ScanResult:
-    found = discover(options.paths)
+    found = discover(tuple(p for p in options.paths if p != "-"))
+    files = ((STDIN,) if "-" in options.paths else ()) + found.files
     errors: list[FileError] = list(found.errors)
     findings = []
     resources = 0
-    total = len(found.files)
-    for done, path in enumerate(found.files, 1):
+    total = len(files)
+    for done, path in enumerate(files, 1):
         if progress is not None:
             progress(done, total, path)
         try:
-            res = resources_of(path, read_text(path))
+            res = resources_of(path, read_text(path), hint_for(path, options.format_hints))
         except ParseError as exc:
             errors.append(FileError(path, exc.message, exc.line))
             continue
@@ -77,7 +101,7 @@ def scan(
         tool_version=__version__,
         findings=tuple(sorted(findings)),
         errors=tuple(sorted(errors)),
-        files_scanned=found.files,
+        files_scanned=files,
         packs=ruleset.packs,
         rules_run=len(ruleset.rules),
         fail_on=options.fail_on,

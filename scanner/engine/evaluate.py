@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from scanner.adapters.synth import synth_location
 from scanner.engine.conditions import Context
 from scanner.engine.packs import RuleSet
 from scanner.engine.paths import Ref, parse_path, select
@@ -20,6 +21,9 @@ MAX_MESSAGE_VALUE = 80
 
 def locate(ref: Ref, resource: Resource) -> Location:
     """The file location of a ref; the resource's own line when the data has no node."""
+    explicit = synth_location(ref.container, ref.key)
+    if explicit is not None:
+        return explicit
     pos = key_position(ref.container, ref.key) if ref.container is not None else None
     if pos is None:
         return Location(resource.path, resource.line, 1)

@@ -13,11 +13,18 @@ from scanner.engine.rules import EXAMPLE_DATE, Rule, expected_lines
 from scanner.errors import ParseError
 
 
+def example_filename(rule: Rule) -> str:
+    """Terraform rules' examples are HCL; every other example is YAML."""
+    if all(k.startswith("terraform/") for k in rule.applies_to):
+        return "example.tf"
+    return "example.yaml"
+
+
 def example_lines(rule: Rule, snippet: str) -> list[int] | None:
     """Lines where ``rule`` fires on ``snippet``; None when the snippet is no known document."""
     from scanner.scan import resources_of
 
-    resources = resources_of("example.yaml", snippet)
+    resources = resources_of(example_filename(rule), snippet)
     if not resources:
         return None
     today = dt.date.fromisoformat(EXAMPLE_DATE)
