@@ -99,6 +99,7 @@ class Finding:
     resource: str = field(compare=False)
     references: tuple[Reference, ...] = field(compare=False, default=())
     remediation: str = field(compare=False, default="")
+    related: tuple[Location, ...] = field(compare=False, default=())
 
 
 @dataclass(frozen=True, slots=True, order=True)

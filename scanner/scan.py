@@ -19,6 +19,7 @@ from scanner.discover import discover
 from scanner.engine.evaluate import evaluate
 from scanner.engine.packs import RuleSet
 from scanner.errors import ParseError
+from scanner.linking import CrossFile
 from scanner.models import FileError, Resource, ScanResult, Severity
 
 
@@ -87,6 +88,7 @@ def scan(
     findings = []
     resources = 0
     total = len(files)
+    cross = CrossFile()
     for done, path in enumerate(files, 1):
         if progress is not None:
             progress(done, total, path)
@@ -96,7 +98,11 @@ def scan(
             errors.append(FileError(path, exc.message, exc.line))
             continue
         resources += len(res)
-        findings.extend(evaluate(res, ruleset, options.today))
+        cross.link_file(path, res)
+        file_findings = evaluate(res, ruleset, options.today)
+        findings.extend(file_findings)
+        cross.hypotheses(res, ruleset.for_kind("workload"), options.today, file_findings)
+    findings.extend(cross.resolve())
     return ScanResult(
         tool_version=__version__,
         findings=tuple(sorted(findings)),

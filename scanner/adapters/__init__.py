@@ -60,12 +60,28 @@ def looks_scannable_json(text: str) -> bool:
     )
 
 
+def _documents(text: str, path: str) -> list[Any]:
+    """YAML documents; an unrendered Helm template is read best-effort (see helm_template)."""
+    try:
+        return load_documents(text, path)
+    except ParseError:
+        if "{{" not in text:
+            raise
+        from scanner.parse.helm_template import neutralise
+
+        try:
+            return load_documents(neutralise(text), path)
+        except ParseError as exc:
+            raise ParseError(f"{exc.message} (unrendered Helm template? scan the output of "
+                             "'helm template' instead)", path, exc.line) from None
+
+
 def resources_from_text(path: str, text: str, hint: str | None = None) -> list[Resource]:
     """Every resource in one file. Raises ``ParseError`` when the file cannot be parsed."""
     if hint in TEXT_FORMATS or (hint is None and path.endswith(".tf")):
         return list(_module(TEXT_FORMATS[hint or "terraform"]).adapt_text(text, path))
     out: list[Resource] = []
-    for i, doc in enumerate(load_documents(text, path)):
+    for i, doc in enumerate(_documents(text, path)):
         fmt = hint if hint in DOCUMENT_FORMATS else detect(doc)
         if fmt is None:
             continue

@@ -52,12 +52,22 @@ def render_message(template: str, element: Any, root: Any) -> str:
     return _PLACEHOLDER.sub(fill, template)
 
 
-def make_finding(rule: Rule, resource: Resource, at: Location, message: str) -> Finding:
+def make_finding(rule: Rule, resource: Resource, at: Location, message: str,
+                 related: tuple[Location, ...] = ()) -> Finding:
     return Finding(
         location=at, rule_id=rule.id, severity=rule.severity, title=rule.title,
         message=message, resource=f"{resource.kind}/{resource.name}",
         references=rule.references, remediation=rule.remediation,
+        related=tuple(r for r in related if r != at),
     )
+
+
+def _anchor_refs(anchor: tuple[bool, tuple[Any, ...]], value: Any, ref: Ref,
+                 ctx: Context) -> list[Ref]:
+    from_root, segments = anchor
+    base, bref = (ctx.root, ctx.root_ref) if from_root else (value, ref)
+    hits, misses = select(base, bref, segments)
+    return [r for _v, r in hits] or misses[:1]
 
 
 def evaluate_rule(rule: Rule, resource: Resource, today: dt.date) -> list[Finding]:
@@ -75,8 +85,14 @@ def evaluate_rule(rule: Rule, resource: Resource, today: dt.date) -> list[Findin
         assert rule.assert_ is not None
         ok, at = rule.assert_(value, ref, ctx)
         if not ok:
+            if rule.locate is not None:
+                at = (_anchor_refs(rule.locate, value, ref, ctx) or [at])[0]
+            related: tuple[Location, ...] = ()
+            if rule.related is not None:
+                refs = _anchor_refs(rule.related, value, ref, ctx)
+                related = tuple(dict.fromkeys(locate(r, resource) for r in refs))
             msg = render_message(rule.message, value, root)
-            out.append(make_finding(rule, resource, locate(at, resource), msg))
+            out.append(make_finding(rule, resource, locate(at, resource), msg, related))
     return out
 
 

@@ -159,6 +159,17 @@ class PackLoader:
             except PathSyntaxError as exc:
                 report((*base, "for_each"), str(exc))
                 ok = False
+        anchors: dict[str, tuple[bool, tuple[Any, ...]]] = {}
+        for key in ("locate", "related"):
+            if key in raw:
+                text = raw[key]
+                try:
+                    anchors[key] = (text.startswith("$"),
+                                    parse_path(text[1:].lstrip(".") if text.startswith("$")
+                                               else text))
+                except PathSyntaxError as exc:
+                    report((*base, key), str(exc))
+                    ok = False
         if "where_each" in raw and "for_each" not in raw:
             report((*base, "where_each"), "'where_each' needs 'for_each'")
             ok = False
@@ -176,6 +187,9 @@ class PackLoader:
             where=compiled.get("where"), for_each=for_each,
             where_each=compiled.get("where_each"), assert_=compiled.get("assert"),
             check=raw.get("check"), tags=tuple(raw.get("tags", ())),
+            locate=anchors.get("locate"), related=anchors.get("related"),
+            uses_exposure="exposure" in json.dumps(
+                [raw.get(k) for k in ("where", "where_each", "assert")]),
             bad_examples=_snippets(ex["bad"]), good_examples=_snippets(ex["good"]),
         )
 

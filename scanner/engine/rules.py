@@ -33,6 +33,9 @@ class Rule:
     where_each: Check | None = None
     assert_: Check | None = None
     check: str | None = None
+    locate: tuple[bool, tuple[Any, ...]] | None = None  # (from_root, segments)
+    related: tuple[bool, tuple[Any, ...]] | None = None
+    uses_exposure: bool = False  # its conditions read ``exposure`` (cross-file linking)
     bad_examples: tuple[str, ...] = ()
     good_examples: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default=())

@@ -26,6 +26,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "references": [
             {"framework": r.framework, "control": r.control, "url": r.url} for r in f.references
         ],
+        "related": [
+            {"file": r.path, "line": r.line, "column": r.column} for r in f.related
+        ],
     }
 
 

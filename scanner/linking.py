@@ -1,0 +1,103 @@
+"""Findings that depend on more than one file: a workload exposed by a Service elsewhere.
+
+Documents are dropped once their file is evaluated (memory stays bounded), so cross-file
+exposure is decided with small records. When a file is evaluated, each Kubernetes
+workload not already exposed is also evaluated as if it were exposed, by the rules that
+read ``exposure``; what only that hypothetical run finds is kept as a candidate, with the
+workload's selector keys. At the end, a candidate whose workload is selected by an
+exposer from another file becomes a finding, naming that exposer and its location.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+
+from scanner.adapters.synth import SynthMap, SynthSeq
+from scanner.adapters.workload import set_exposure, via_item
+from scanner.engine.evaluate import evaluate_rule
+from scanner.engine.rules import Rule
+from scanner.exposure import Exposer, apply, exposers_of, exposures
+from scanner.models import Finding, Resource
+
+PLACEHOLDER = "\x00exposure\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    finding: Finding
+    path: str
+    stub: Resource  # the workload's name, namespace, labels and service names only
+
+
+@dataclass
+class CrossFile:
+    exposers: list[tuple[str, Exposer]] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+
+    def link_file(self, path: str, resources: list[Resource]) -> None:
+        """Record this file's exposers and apply them to its own workloads."""
+        found = exposers_of(resources)
+        self.exposers.extend((path, e) for e in found)
+        for r in resources:
+            if r.kind == "workload":
+                apply(r, exposures(r, found))
+
+    def hypotheses(self, resources: list[Resource], rules: list[Rule], today: dt.date,
+                   real: list[Finding]) -> None:
+        """Keep what exposure-reading rules would find if an unexposed workload were exposed."""
+        exposure_rules = [r for r in rules if r.uses_exposure]
+        if not exposure_rules:
+            return
+        seen = {(f.rule_id, f.location) for f in real}
+        for r in resources:
+            body = r.body
+            if r.kind != "workload" or body.get("platform") != "kubernetes" \
+                    or body["exposure"]["public"]:
+                continue
+            if not body.get("labels") and not body.get("service_names"):
+                continue
+            maybe = _as_if_exposed(r)
+            for rule in exposure_rules:
+                for f in evaluate_rule(rule, maybe, today):
+                    if (f.rule_id, f.location) not in seen:
+                        self.candidates.append(Candidate(f, r.path, _stub(r)))
+
+    def resolve(self) -> list[Finding]:
+        """Candidates whose workload another file's exposer does expose."""
+        out = []
+        for c in self.candidates:
+            others = [e for path, e in self.exposers if path != c.path]
+            found = exposures(c.stub, others)
+            if not found:
+                continue
+            summary = "; ".join(f"{e.detail} at {e.location.path}:{e.location.line}"
+                                for e in found)
+            out.append(dataclasses.replace(
+                c.finding, message=c.finding.message.replace(PLACEHOLDER, summary),
+                related=tuple(e.location for e in found)))
+        return out
+
+
+def _as_if_exposed(r: Resource) -> Resource:
+    body = SynthMap(r.body.origin)
+    body.update(r.body)
+    body.locs.update(r.body.locs)
+    exposure = SynthMap(r.body["exposure"].origin)
+    via = SynthSeq(exposure.origin)
+    assert exposure.origin is not None
+    via.add(via_item("Service", PLACEHOLDER, PLACEHOLDER, exposure.origin), exposure.origin)
+    set_exposure(exposure, via, exposure.origin)
+    exposure.put("summary", PLACEHOLDER, exposure.origin)
+    body.put("exposure", exposure, exposure.origin)
+    return dataclasses.replace(r, body=body)
+
+
+def _stub(r: Resource) -> Resource:
+    body = SynthMap()
+    for key in ("platform", "name", "namespace", "labels", "service_names"):
+        body[key] = r.body.get(key)
+    body["labels"] = dict(body["labels"] or {})
+    body["service_names"] = list(body["service_names"] or [])
+    return dataclasses.replace(r, body=body)
