@@ -47,12 +47,17 @@ def cli() -> None:
 @click.option("--rules", "rule_paths", multiple=True, type=click.Path(),
               help="Extra rule pack file or folder (repeatable).")
 @click.option("--strict", is_flag=True, help="Exit 2 when a file cannot be read or parsed.")
+@click.option("--format-hint", "format_hints", multiple=True, metavar="[GLOB=]FORMAT",
+              help="Read matching files (all files, and stdin, without GLOB=) as FORMAT: "
+                   "aideployment, kubernetes, compose, terraform, terraform-plan, litellm, "
+                   "helm-values. Repeatable.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="Judge dates (risk assessment, training) as of this day; default today.")
 @_debug_option
 def scan(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str,
-         rule_paths: tuple[str, ...], strict: bool, as_of: str | None) -> None:
-    """Scan files or folders (default: the current folder)."""
+         rule_paths: tuple[str, ...], strict: bool, format_hints: tuple[str, ...],
+         as_of: str | None) -> None:
+    """Scan files or folders (default: the current folder); '-' reads stdin."""
     import datetime as dt
 
     from scanner.engine.packs import load_rules
@@ -63,14 +68,15 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str,
 
     paths = paths or (".",)
     for p in paths:
-        if not Path(p).exists() and not Path(p).is_symlink():
+        if p != "-" and not Path(p).exists() and not Path(p).is_symlink():
             raise UsageError(f"path not found: {p}")
+    hints = tuple(_parse_hint(h) for h in format_hints)
     try:
         today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     except ValueError:
         raise UsageError(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}") from None
     ruleset = load_rules(rule_paths)
-    options = ScanOptions(paths=paths, today=today,
+    options = ScanOptions(paths=paths, today=today, format_hints=hints,
                           fail_on=None if fail_on == "none" else Severity(fail_on))
     result = run_scan(options, ruleset, progress=_progress_callback())
     to_terminal = output is None and sys.stdout.isatty()
@@ -85,6 +91,16 @@ def scan(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str,
     if strict and result.errors:
         code = EXIT_ERROR
     raise SystemExit(code)
+
+
+def _parse_hint(text: str) -> tuple[str, str]:
+    from scanner.adapters import FORMAT_NAMES as INPUT_FORMATS
+
+    pattern, _, fmt = text.rpartition("=")
+    if fmt not in INPUT_FORMATS:
+        raise UsageError(f"--format-hint: unknown format {fmt!r}; one of: "
+                         + ", ".join(INPUT_FORMATS))
+    return (pattern or "*", fmt)
 
 
 def use_color(terminal: bool, environ: Mapping[str, str]) -> bool:

@@ -38,6 +38,7 @@ class Exposer:
     backends: tuple[str, ...] = ()
     internal: bool = False
     source_ranges: tuple[str, ...] = ()
+    tls: bool | None = None  # Ingress/route: does it terminate TLS
 
     @property
     def detail(self) -> str:
@@ -75,10 +76,17 @@ def exposers_of(resources: list[Resource]) -> list[Exposer]:
                                internal=_internal(meta), source_ranges=ranges))
         else:
             names = _backend_names(r.path, spec, kind)
+            tls = bool(spec.get("tls")) or _alb_https(meta) if kind == "Ingress" else None
             for name, where in names:
                 out.append(Exposer(kind, r.name, ns, where, backends=(name,),
-                                   internal=_internal(meta)))
+                                   internal=_internal(meta), tls=tls))
     return out
+
+
+def _alb_https(meta: dict[str, Any]) -> bool:
+    notes = _m(meta.get("annotations"))
+    return bool(notes.get("alb.ingress.kubernetes.io/certificate-arn")) or "HTTPS" in str(
+        notes.get("alb.ingress.kubernetes.io/listen-ports", ""))
 
 
 def _backend_names(path: str, spec: dict[str, Any], kind: str) -> list[tuple[str, Location]]:
@@ -136,5 +144,6 @@ def apply(workload: Resource, found: list[Exposer]) -> None:
     via: SynthSeq = exposure["via"]
     for e in found:
         via.add(via_item(e.kind, e.name, e.detail, e.location, type=e.service_type,
-                         internal=e.internal, source_ranges=list(e.source_ranges)), e.location)
+                         internal=e.internal, source_ranges=list(e.source_ranges), tls=e.tls),
+                e.location)
     set_exposure(exposure, via, exposure.origin)

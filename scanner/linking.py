@@ -19,7 +19,7 @@ from scanner.adapters.workload import set_exposure, via_item
 from scanner.engine.evaluate import evaluate_rule
 from scanner.engine.rules import Rule
 from scanner.exposure import Exposer, apply, exposers_of, exposures
-from scanner.models import Finding, Resource
+from scanner.models import Finding, InventoryItem, Resource
 
 PLACEHOLDER = "\x00exposure\x00"
 
@@ -35,6 +35,32 @@ class Candidate:
 class CrossFile:
     exposers: list[tuple[str, Exposer]] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
+    servers: list[tuple[InventoryItem, Resource | None]] = field(default_factory=list)
+
+    def inventory_file(self, resources: list[Resource]) -> None:
+        """Note every AI server container (exposure across files is added at the end)."""
+        for r in resources:
+            if r.kind != "workload":
+                continue
+            exposure = r.body["exposure"]
+            stub = None if exposure["public"] else _stub(r)
+            for c in r.body["containers"]:
+                if c.get("server"):
+                    where = c.locs.get("image") or c.origin or exposure.origin
+                    self.servers.append((InventoryItem(where, c["server"], r.name,
+                                                       exposure["summary"] or ""), stub))
+
+    def inventory(self) -> list[InventoryItem]:
+        out = []
+        for item, stub in self.servers:
+            if stub is not None:
+                others = [e for path, e in self.exposers if path != item.location.path]
+                found = exposures(stub, others)
+                if found:
+                    item = dataclasses.replace(item, exposure="; ".join(
+                        f"{e.detail} at {e.location.path}:{e.location.line}" for e in found))
+            out.append(item)
+        return sorted(out)
 
     def link_file(self, path: str, resources: list[Resource]) -> None:
         """Record this file's exposers and apply them to its own workloads."""

@@ -111,6 +111,16 @@ class FileError:
     line: int | None = None
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class InventoryItem:
+    """An AI server found in the scan, whether or not anything is wrong with it."""
+
+    location: Location
+    server: str
+    workload: str
+    exposure: str = ""  # how it is reachable from outside; empty when it is not
+
+
 @dataclass(frozen=True, slots=True)
 class PackInfo:
     """A rule pack that took part in a scan."""
@@ -135,6 +145,7 @@ class ScanResult:
     rules_run: int
     fail_on: Severity | None
     resources: int = 0
+    inventory: tuple[InventoryItem, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """Findings per severity, every severity present, highest first."""

@@ -99,6 +99,7 @@ def scan(
             continue
         resources += len(res)
         cross.link_file(path, res)
+        cross.inventory_file(res)
         file_findings = evaluate(res, ruleset, options.today)
         findings.extend(file_findings)
         cross.hypotheses(res, ruleset.for_kind("workload"), options.today, file_findings)
@@ -112,4 +113,5 @@ def scan(
         rules_run=len(ruleset.rules),
         fail_on=options.fail_on,
         resources=resources,
+        inventory=tuple(cross.inventory()),
     )

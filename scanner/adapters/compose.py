@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.adapters.servers import recognise
 from scanner.adapters.synth import SynthMap, SynthSeq
-from scanner.adapters.workload import loc, make_workload, via_item
+from scanner.adapters.workload import add_model, loc, make_workload, via_item
 from scanner.adapters.workload_parts import argv_of, parse_flags, split_image
 from scanner.models import Location, Resource
 
@@ -52,6 +52,7 @@ def _environment(path: str, svc: Any) -> SynthMap:
                 items.append((key.strip(), value if sep else None, loc(path, env, i)))
     for key, value, where in items:
         entry = SynthMap(where)
+        entry.put("name", key, where)
         entry.put("value", None if value is None else str(value), where)
         entry.put("from", "host" if value is None else None, where)
         out.put(key, entry, where)
@@ -131,7 +132,9 @@ def _workload(path: str, name: str, svc: Any, where: Location, index: int) -> Re
     c.put("image_digest", digest, loc(path, svc, "image", where))
     c.put("argv", argv, loc(path, svc, "command", where))
     c.put("flags", flags, flags.origin)
-    c.put("env", _environment(path, svc), loc(path, svc, "environment", where))
+    env = _environment(path, svc)
+    c.put("env", env, loc(path, svc, "environment", where))
+    add_model(c, argv, flags, env)
     c.put("ports", ports, loc(path, svc, "ports", where))
     numbers = [p["container_port"] for p in ports if isinstance(p["container_port"], int)]
     c.put("server", recognise(repo, argv, numbers), loc(path, svc, "image", where))

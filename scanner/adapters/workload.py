@@ -43,6 +43,7 @@ def k8s_env(path: str, env: Any, env_from: Any) -> SynthMap:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
         entry = SynthMap(loc(path, env, i))
+        entry.put("name", item["name"], loc(path, item, "name"))
         if "value" in item:
             value = item["value"]
             entry.put("value", None if value is None else str(value), loc(path, item, "value"))
@@ -90,7 +91,9 @@ def container_view(path: str, c: Any, role: str) -> SynthMap:
     for k, v in parse_flags(argv).items():
         flags.put(k, v, _arg_line(path, c, k))
     view.put("flags", flags, flags.origin)
-    view.put("env", k8s_env(path, c.get("env"), c.get("envFrom")), loc(path, c, "env", where))
+    env = k8s_env(path, c.get("env"), c.get("envFrom"))
+    view.put("env", env, loc(path, c, "env", where))
+    add_model(view, argv, flags, env)
     ports = k8s_ports(path, c.get("ports"))
     view.put("ports", ports, loc(path, c, "ports", where))
     port_numbers = [p["container_port"] for p in ports if isinstance(p["container_port"], int)]
@@ -102,6 +105,40 @@ def container_view(path: str, c: Any, role: str) -> SynthMap:
     wanted = {**_mapping(resources.get("requests")), **_mapping(resources.get("limits"))}
     view.put("gpu", any(k in wanted for k in GPU_KEYS), loc(path, c, "resources", where))
     return view
+
+
+MODEL_FLAGS = ("model", "model-id", "model_id", "model-name")
+MODEL_ENV = ("MODEL_ID", "MODEL", "MODEL_NAME", "HF_MODEL_ID")
+REVISION_ENV = ("REVISION", "MODEL_REVISION", "HF_MODEL_REVISION")
+
+
+def add_model(view: SynthMap, argv: list[str], flags: SynthMap, env: SynthMap) -> None:
+    """``model`` and ``revision`` the server loads, from flags, env or ``serve <model>``."""
+    model: tuple[Any, Location | None] = (None, None)
+    for key in MODEL_FLAGS:
+        if isinstance(flags.get(key), str):
+            model = (flags[key], flags.locs.get(key))
+            break
+    else:
+        for key in MODEL_ENV:
+            if isinstance(env.get(key), dict) and env[key].get("value"):
+                model = (env[key]["value"], env.locs.get(key))
+                break
+        else:
+            if "serve" in argv[:3]:
+                i = argv.index("serve")
+                if i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+                    model = (argv[i + 1], flags.origin)
+    revision: tuple[Any, Location | None] = (None, None)
+    if isinstance(flags.get("revision"), str):
+        revision = (flags["revision"], flags.locs.get("revision"))
+    else:
+        for key in REVISION_ENV:
+            if isinstance(env.get(key), dict) and env[key].get("value"):
+                revision = (env[key]["value"], env.locs.get(key))
+                break
+    view.put("model", model[0], model[1] or view.origin)
+    view.put("revision", revision[0], revision[1] or view.origin)
 
 
 def _arg_line(path: str, c: Any, flag: str) -> Location:

@@ -211,7 +211,7 @@ def _compile_leaf(spec: dict[str, Any], where: tuple[str | int, ...], depth: int
         raise ConditionError("'path' must be a string", (*where, "path"))
     from_root = raw_path.startswith("$")
     try:
-        segments = parse_path(raw_path[1:] if from_root else raw_path)
+        segments = parse_path(raw_path[1:].lstrip(".") if from_root else raw_path)
     except PathSyntaxError as exc:
         raise ConditionError(str(exc), (*where, "path")) from None
     every = spec.get("match", "any") == "all"

@@ -212,6 +212,8 @@ def _schema_message(err: Any) -> str:
         return f"must be of type {err.validator_value}"
     if v == "oneOf" and isinstance(err.instance, dict) and "id" in err.instance:
         return "a rule needs exactly one of 'assert' or 'check'"
+    if v == "minLength":
+        return f"must be at least {err.validator_value} characters long"
     if v == "minItems":
         return f"must have at least {err.validator_value} item(s)"
     if v == "pattern":

@@ -22,11 +22,14 @@ def example_filename(rule: Rule) -> str:
 
 def example_lines(rule: Rule, snippet: str) -> list[int] | None:
     """Lines where ``rule`` fires on ``snippet``; None when the snippet is no known document."""
+    from scanner.linking import CrossFile
     from scanner.scan import resources_of
 
-    resources = resources_of(example_filename(rule), snippet)
+    name = example_filename(rule)
+    resources = resources_of(name, snippet)
     if not resources:
         return None
+    CrossFile().link_file(name, resources)
     today = dt.date.fromisoformat(EXAMPLE_DATE)
     found = evaluate(resources, RuleSet((rule,), ()), today)
     return sorted(f.location.line for f in found if f.rule_id == rule.id)

@@ -67,6 +67,19 @@ def _file_table(findings: list[Finding]) -> Table:
     return table
 
 
+def _inventory_table(result: ScanResult) -> Table:
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(no_wrap=True, min_width=12)
+    table.add_column(ratio=1, overflow="fold")
+    for i in result.inventory:
+        cell = Text(f"{i.workload} at {i.location.path}:{i.location.line}")
+        if i.exposure:
+            cell.append("\nreachable from outside: ", style="red")
+            cell.append(i.exposure)
+        table.add_row(Text(f"  {i.server}", style="bold"), cell)
+    return table
+
+
 def _hipaa_summary(findings: tuple[Finding, ...]) -> list[str]:
     by_control: dict[str, set[str]] = defaultdict(set)
     counts: Counter[str] = Counter()
@@ -105,6 +118,10 @@ def render(result: ScanResult, settings: RenderSettings) -> str:
         console.print()
         console.print(Text(f"{path} ({_plural(len(items), 'finding')})", style="bold underline"))
         console.print(_file_table(items))
+    if result.inventory:
+        console.print()
+        console.print(Text("AI servers found", style="bold underline"))
+        console.print(_inventory_table(result))
     if result.errors:
         console.print()
         console.print(Text("Files not scanned", style="bold underline"))

@@ -49,6 +49,11 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
                 for p in result.packs
             ],
         },
+        "inventory": [
+            {"server": i.server, "workload": i.workload, "file": i.location.path,
+             "line": i.location.line, "exposure": i.exposure or None}
+            for i in result.inventory
+        ],
         "findings": [finding_dict(f) for f in result.findings],
         "errors": [{"file": e.path, "line": e.line, "message": e.message} for e in result.errors],
         "summary": {
