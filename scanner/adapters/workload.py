@@ -10,7 +10,7 @@ from typing import Any
 
 from scanner.adapters.servers import recognise
 from scanner.adapters.synth import SynthMap, SynthSeq
-from scanner.adapters.workload_parts import argv_of, parse_flags, split_image
+from scanner.adapters.commandline import argv_of, parse_flags, split_image
 from scanner.models import Location, Resource
 from scanner.parse.yaml import key_position
 
