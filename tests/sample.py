@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from scanner.models import FileError, Finding, Location, PackInfo, Reference, ScanResult, Severity
+from scanner.models import (
+    FileError,
+    Finding,
+    InventoryItem,
+    Location,
+    PackInfo,
+    Reference,
+    ScanResult,
+    Severity,
+)
 
 DIGEST = "sha256:" + "ab" * 32
 LII = "https://www.law.cornell.edu/cfr/text/45/"
@@ -34,6 +43,7 @@ def sample_result() -> ScanResult:
             message="other: no idle timeout", resource="AIDeployment/other",
             references=(Reference("hipaa", "164.312(a)(2)(iii)"),),
             remediation="Set security.session.idle_timeout_minutes to 15.",
+            related=(Location("deploy/svc.yaml", 9, 3),),
         ),
     )
     return ScanResult(
@@ -46,4 +56,9 @@ def sample_result() -> ScanResult:
         rules_run=23,
         fail_on=Severity.HIGH,
         resources=2,
+        inventory=(
+            InventoryItem(Location("deploy/other.yaml", 20, 11), "ollama", "Deployment/ollama",
+                          "Service/ollama-lb (LoadBalancer) at deploy/svc.yaml:9"),
+            InventoryItem(Location("deploy/other.yaml", 40, 11), "vllm", "Deployment/vllm"),
+        ),
     )
