@@ -61,6 +61,10 @@ def _file_table(findings: list[Finding]) -> Table:
     for f in findings:
         cell = Text(f.title, style="bold")
         cell.append(f"\n{f.message}")
+        if f.related:
+            cell.append("\nsee also: " + ", ".join(
+                f"{r.path}:{r.line}" if r.path != f.location.path else f"line {r.line}"
+                for r in f.related))
         cell.append(f"\nfix: {fix_hint(f.remediation)}", style="dim")
         table.add_row(Text(f.severity.value.upper(), style=STYLES[f.severity]),
                       str(f.location.line), f.rule_id, cell)
