@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from scanner.adapters.commandline import argv_of, parse_flags, split_image
 from scanner.adapters.servers import recognise
 from scanner.adapters.synth import SynthMap, SynthSeq
 from scanner.adapters.workload import add_model, loc, make_workload, via_item
-from scanner.adapters.commandline import argv_of, parse_flags, split_image
 from scanner.models import Location, Resource
 
 LOOPBACK = ("127.", "localhost", "::1", "[::1]")

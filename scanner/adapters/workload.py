@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.adapters.commandline import argv_of, parse_flags, split_image
 from scanner.adapters.servers import recognise
 from scanner.adapters.synth import SynthMap, SynthSeq
-from scanner.adapters.commandline import argv_of, parse_flags, split_image
 from scanner.models import Location, Resource
 from scanner.parse.yaml import key_position
 
