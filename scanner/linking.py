@@ -54,8 +54,7 @@ class CrossFile:
         out = []
         for item, stub in self.servers:
             if stub is not None:
-                others = [e for path, e in self.exposers if path != item.location.path]
-                found = exposures(stub, others)
+                found = exposures(stub, [e for _path, e in self.exposers])
                 if found:
                     item = dataclasses.replace(item, exposure="; ".join(
                         f"{e.detail} at {e.location.path}:{e.location.line}" for e in found))
@@ -93,9 +92,11 @@ class CrossFile:
     def resolve(self) -> list[Finding]:
         """Candidates whose workload another file's exposer does expose."""
         out = []
+        every = [e for _path, e in self.exposers]
         for c in self.candidates:
-            others = [e for path, e in self.exposers if path != c.path]
-            found = exposures(c.stub, others)
+            # The workload was not exposed by its own file, so whatever exposes it now
+            # involves another file (an Ingress there may route to a Service here).
+            found = exposures(c.stub, every)
             if not found:
                 continue
             summary = "; ".join(f"{e.detail} at {e.location.path}:{e.location.line}"

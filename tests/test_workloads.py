@@ -221,3 +221,40 @@ def test_stdin_scans_like_a_file() -> None:
     assert data["scan"]["files"] == ["<stdin>"]
     assert data["inventory"] == [{"server": "vllm", "workload": "Deployment/vllm-qwen3-235b",
                                   "file": "<stdin>", "line": 53, "exposure": None}]
+
+
+def test_ingress_in_another_file_routes_to_a_cluster_ip_service_here(tmp_path: Path) -> None:
+    svc = SERVICE.replace("type: LoadBalancer", "type: ClusterIP")
+    (tmp_path / "app.yaml").write_text(DEPLOYMENT + "---\n" + svc)
+    (tmp_path / "ingress.yaml").write_text("""\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: ai}
+spec:
+  tls: [{hosts: [ai.example.org]}]
+  defaultBackend:
+    service: {name: ollama-lb, port: {number: 80}}
+""")
+    pack = tmp_path / "pack.yml"
+    pack.write_text(EXPOSED_RULE)
+    rules = load_rules([str(pack)], builtin=False)
+    result = scan(ScanOptions(paths=(str(tmp_path),)), rules)
+    (f,) = result.findings
+    assert f.related == (Location(str(tmp_path / "ingress.yaml"), 7, 15),)
+    assert [i.exposure for i in result.inventory] == [
+        f"Ingress/web at {tmp_path / 'ingress.yaml'}:7"]
+
+
+def test_compose_volume_source_with_interpolation() -> None:
+    text = """\
+services:
+  milvus:
+    image: milvusdb/milvus:v2.4.0
+    volumes:
+      - ${DOCKER_VOLUME_DIRECTORY:-.}/milvus.yaml:/milvus/configs/milvus.yaml
+      - /var/run/docker.sock:/var/run/docker.sock:ro
+"""
+    (wl,) = workloads(text)
+    assert [(v["name"], v["host_path"]) for v in wl.body["volumes"]] == [
+        ("${DOCKER_VOLUME_DIRECTORY:-.}/milvus.yaml", None),
+        ("/var/run/docker.sock", "/var/run/docker.sock")]

@@ -88,6 +88,19 @@ def _ports(path: str, svc: Any) -> tuple[SynthSeq, SynthSeq]:
     return ports, via
 
 
+def _volume_source(spec: str) -> str:
+    """The host side of ``SOURCE:TARGET[:MODE]``, where SOURCE may hold ``${VAR:-default}``."""
+    depth = 0
+    for i, ch in enumerate(spec):
+        if spec.startswith("${", i):
+            depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+        elif ch == ":" and depth == 0:
+            return spec[:i]
+    return spec
+
+
 def _int(value: Any) -> Any:
     try:
         return int(str(value).split("-")[0])
@@ -146,7 +159,7 @@ def _workload(path: str, name: str, svc: Any, where: Location, index: int) -> Re
     containers.add(c, where)
     volumes = SynthSeq(loc(path, svc, "volumes", where))
     for i, v in enumerate(svc.get("volumes") or []):
-        source = v.get("source") if isinstance(v, dict) else str(v).split(":")[0]
+        source = v.get("source") if isinstance(v, dict) else _volume_source(str(v))
         item = SynthMap(loc(path, svc["volumes"], i))
         item.put("name", str(source))
         is_host = isinstance(source, str) and source.startswith(("/", "./", "~", ".."))

@@ -16,7 +16,7 @@ from scanner.models import Finding, Location, Resource
 from scanner.parse.yaml import key_position
 
 _PLACEHOLDER = re.compile(r"\{(\$?[A-Za-z0-9_.\[\]*\-]*)\}")
-MAX_MESSAGE_VALUE = 80
+MAX_MESSAGE_VALUE = 240
 
 
 def locate(ref: Ref, resource: Resource) -> Location:
