@@ -122,7 +122,7 @@ def _security_context(path: str, svc: Any, where: Location) -> SynthMap:
         sc.put("allowPrivilegeEscalation", False, loc(path, svc, "security_opt"))
     if "read_only" in svc:
         sc.put("readOnlyRootFilesystem", svc["read_only"] is True, loc(path, svc, "read_only"))
-    user = str(svc.get("user", "")).split(":")[0]
+    user = _volume_source(str(svc.get("user", "")))
     if user:
         sc.put("runAsUser", int(user) if user.isdigit() else user, loc(path, svc, "user"))
         sc.put("runAsNonRoot", user not in ("0", "root"), loc(path, svc, "user"))

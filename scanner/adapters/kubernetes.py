@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.adapters.synth import SynthSeq
+from scanner.adapters.synth import SynthMap, SynthSeq
 from scanner.adapters.workload import loc, make_workload, pod_view, via_item
 from scanner.models import Resource
 
@@ -43,14 +43,15 @@ def _adapt_one(doc: Any, path: str, index: int) -> list[Resource]:
     out = [Resource(kind=f"kubernetes/{doc['kind']}", name=name, body=doc, path=path,
                     line=origin.line, doc_index=index)]
     ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
-    for source_kind, wl_name, labels, spec, roles, extra, services in _pod_specs(doc, name):
+    for source_kind, wl_name, labels, spec, roles, extra, services in _pod_specs(doc, name,
+                                                                                 path):
         where = loc(path, spec) if spec is not None else origin
         pod = pod_view(path, spec, roles)
         out.append(make_workload(
             path=path, line=origin.line, platform="kubernetes", source_kind=source_kind,
             name=wl_name, namespace=ns, labels=labels, pod=pod, origin=loc(path, meta, "name",
                                                                           where),
-            extra={k: (v, loc(path, doc)) for k, v in extra.items()},
+            extra={k: (v, v.origin) for k, v in extra.items()},
             service_names=services, index=index,
         ))
         _add_ray_exposure(out[-1], doc, path)
@@ -65,7 +66,15 @@ def _template(tpl: Any) -> tuple[dict[str, Any], Any]:
     return _m(_m(tpl.get("metadata")).get("labels")), tpl.get("spec")
 
 
-def _pod_specs(doc: Any, name: str) -> list[PodSpec]:
+def _located(path: str, source: Any, fields: dict[str, tuple[Any, str]]) -> SynthMap:
+    """A derived mapping whose values keep the lines of the ``source`` keys they came from."""
+    out = SynthMap(loc(path, source))
+    for key, (value, source_key) in fields.items():
+        out.put(key, value, loc(path, source, source_key))
+    return out
+
+
+def _pod_specs(doc: Any, name: str, path: str) -> list[PodSpec]:
     kind, spec = doc["kind"], _m(doc.get("spec"))
     if kind == "Pod":
         return [(kind, name, _m(_m(doc.get("metadata")).get("labels")), spec, {}, {}, ())]
@@ -76,9 +85,9 @@ def _pod_specs(doc: Any, name: str) -> list[PodSpec]:
         labels, pod = _template(_m(_m(spec.get("jobTemplate")).get("spec")).get("template"))
         return [(kind, name, labels, pod, {}, {}, ())]
     if kind in ("RayCluster", "RayService", "RayJob"):
-        return _ray_specs(doc, name)
+        return _ray_specs(doc, name, path)
     if kind == "InferenceService":
-        return _kserve_specs(spec, name)
+        return _kserve_specs(spec, name, path)
     if kind in ("ServingRuntime", "ClusterServingRuntime"):
         return [(kind, name, {}, spec, {}, {}, ())]
     if kind == "SeldonDeployment":
@@ -99,12 +108,16 @@ def _ray_cluster_spec(doc: Any) -> dict[str, Any]:
     return spec
 
 
-def _ray_specs(doc: Any, name: str) -> list[PodSpec]:
+def _ray_specs(doc: Any, name: str, path: str) -> list[PodSpec]:
     cluster = _ray_cluster_spec(doc)
     head = _m(cluster.get("headGroupSpec"))
-    auth = _m(cluster.get("authOptions")).get("mode")
-    extra = {"ray": {"auth_mode": auth, "head_service_type": head.get("serviceType"),
-                     "start_params": _m(head.get("rayStartParams"))}}
+    auth_options = cluster.get("authOptions")
+    ray = _located(path, cluster, {"auth_mode": (_m(auth_options).get("mode"), "authOptions")})
+    if isinstance(auth_options, dict) and "mode" in auth_options:
+        ray.locs["auth_mode"] = loc(path, auth_options, "mode")
+    ray.put("head_service_type", head.get("serviceType"), loc(path, head, "serviceType"))
+    ray.put("start_params", _m(head.get("rayStartParams")), loc(path, head, "rayStartParams"))
+    extra = {"ray": ray}
     services = (f"{name}-head-svc",) + ((f"{name}-serve-svc",) if doc["kind"] == "RayService"
                                         else ())
     labels, pod = _template(head.get("template"))
@@ -120,7 +133,7 @@ def _ray_specs(doc: Any, name: str) -> list[PodSpec]:
     return out
 
 
-def _kserve_specs(spec: dict[str, Any], name: str) -> list[PodSpec]:
+def _kserve_specs(spec: dict[str, Any], name: str, path: str) -> list[PodSpec]:
     out: list[PodSpec] = []
     for part in ("predictor", "transformer", "explainer"):
         comp = _m(spec.get(part))
@@ -130,9 +143,14 @@ def _kserve_specs(spec: dict[str, Any], name: str) -> list[PodSpec]:
         pod: Any = comp
         if isinstance(model, dict):
             pod = _with_model(comp, model)
+        model_spec = _m(model)
+        kserve = _located(path, model_spec or comp, {"storage_uri": (
+            model_spec.get("storageUri"), "storageUri")})
+        fmt = model_spec.get("modelFormat")
+        kserve.put("model_format", _m(fmt).get("name"),
+                   loc(path, fmt, "name") if isinstance(fmt, dict) else kserve.origin)
         out.append(("InferenceService", f"{name}-{part}", {}, pod, {"containers": part},
-                    {"kserve": {"model_format": _m(_m(model).get("modelFormat")).get("name"),
-                                "storage_uri": _m(model).get("storageUri")}}, ()))
+                    {"kserve": kserve}, ()))
     return out
 
 
@@ -142,12 +160,24 @@ def _with_model(comp: Any, model: dict[str, Any]) -> Any:
 
     containers = YSeq()
     containers.node = getattr(comp.get("containers"), "node", None)
-    containers.extend([model, *(comp.get("containers") or [])])
+    named = model if "name" in model else _named(model, "kserve-container")
+    containers.extend([named, *(comp.get("containers") or [])])
     pod = YMap()
     pod.node = getattr(comp, "node", None)
     pod.update(comp)
     pod["containers"] = containers
     return pod
+
+
+def _named(spec: Any, name: str) -> Any:
+    """A copy of a container spec with a default name, lines kept (KServe's own default)."""
+    from scanner.parse.yaml import YMap
+
+    out = YMap()
+    out.node = getattr(spec, "node", None)
+    out.update(spec)
+    out["name"] = name
+    return out
 
 
 def _add_ray_exposure(resource: Resource, doc: Any, path: str) -> None:
