@@ -87,6 +87,16 @@ class Resource:
     doc_index: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding does not count: an inline comment, an annotation, config or a baseline."""
+
+    kind: str  # inline | annotation | config | baseline
+    reason: str
+    expires: str | None = None  # YYYY-MM-DD
+    location: Location | None = None  # where the suppression is written
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Finding:
     """One rule that did not hold for one resource, at one place."""
@@ -100,6 +110,39 @@ class Finding:
     references: tuple[Reference, ...] = field(compare=False, default=())
     remediation: str = field(compare=False, default="")
     related: tuple[Location, ...] = field(compare=False, default=())
+    # Stable across unrelated edits: rule, file, resource and the logical path of the value.
+    fingerprint: str = field(compare=False, default="")
+    suppression: Suppression | None = field(compare=False, default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """A rule's documentation, for formatters that list the rules that ran (SARIF)."""
+
+    id: str
+    title: str
+    severity: Severity
+    summary: str
+    rationale: str
+    remediation: str
+    references: tuple[Reference, ...]
+    pack: str
+    tags: tuple[str, ...] = ()
+
+    @property
+    def help_uri(self) -> str:
+        return next((r.url for r in self.references if r.url.startswith("https://")), "")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class BaselineEntry:
+    """A finding recorded in a baseline file."""
+
+    path: str
+    rule_id: str
+    resource: str
+    fingerprint: str
+    line: int = 0
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -146,17 +189,27 @@ class ScanResult:
     fail_on: Severity | None
     resources: int = 0
     inventory: tuple[InventoryItem, ...] = ()
+    rules: tuple[RuleInfo, ...] = ()
+    fixed: tuple[BaselineEntry, ...] = ()  # in the baseline, no longer found
+    baseline: str | None = None  # the baseline file compared against
+
+    def active(self) -> tuple[Finding, ...]:
+        """Findings that count: not suppressed (inline, annotation, config or baseline)."""
+        return tuple(f for f in self.findings if f.suppression is None)
+
+    def suppressed(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.suppression is not None)
 
     def counts(self) -> dict[str, int]:
-        """Findings per severity, every severity present, highest first."""
+        """Active findings per severity, every severity present, highest first."""
         out = {s.value: 0 for s in reversed(Severity)}
-        for f in self.findings:
+        for f in self.active():
             out[f.severity.value] += 1
         return out
 
     def failing(self) -> tuple[Finding, ...]:
-        """Findings at or above the fail threshold (none when there is no threshold)."""
+        """Active findings at or above the fail threshold (none when there is no threshold)."""
         if self.fail_on is None:
             return ()
         threshold = self.fail_on
-        return tuple(f for f in self.findings if f.severity >= threshold)
+        return tuple(f for f in self.active() if f.severity >= threshold)

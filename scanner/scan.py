@@ -18,6 +18,7 @@ from scanner.adapters import looks_scannable_json, resources_from_text
 from scanner.discover import discover
 from scanner.engine.evaluate import evaluate
 from scanner.engine.packs import RuleSet
+from scanner.engine.rules import rule_info
 from scanner.errors import ParseError
 from scanner.linking import CrossFile
 from scanner.models import FileError, Resource, ScanResult, Severity
@@ -114,4 +115,5 @@ def scan(
         fail_on=options.fail_on,
         resources=resources,
         inventory=tuple(cross.inventory()),
+        rules=tuple(rule_info(r) for r in ruleset.rules),
     )

@@ -32,8 +32,8 @@ def test_every_format_matches_its_golden_file(name: str, update_golden: bool) ->
 
 def test_rich_report_lines() -> None:
     lines = get_renderer("rich")(sample_result(), RenderSettings()).splitlines()
-    assert lines[0] == "wardscan 0.1.0 · 3 files scanned · 2 resources · 23 rules"
-    assert lines[3] == "deploy/bot.yaml (2 findings)"
+    assert lines[0] == "wardscan 0.1.0 · 3 files scanned · 2 resources · 4 rules"
+    assert lines[3] == "deploy/bot.yaml (2 findings, 1 suppressed)"
     assert lines[6].startswith("CRITICAL     12   WS-PRIV-BA-001     Vendor receives PHI")
     assert "  deploy/broken.yaml:7: invalid YAML: did not find expected key" in lines
     assert "  164.502(e)               2 findings   WS-HIPAA-AUD-001, WS-PRIV-BA-001" in lines
@@ -54,7 +54,7 @@ def test_json_report_validates_and_is_sorted() -> None:
     keys = [(f["file"], f["line"], f["rule_id"]) for f in data["findings"]]
     assert keys == sorted(keys)
     assert data["summary"] == {
-        "findings": 3, "failing": 2, "errors": 1, "passed": False,
+        "findings": 3, "suppressed": 1, "failing": 2, "errors": 1, "passed": False,
         "by_severity": {"critical": 1, "high": 1, "medium": 0, "low": 1, "info": 0},
     }
     assert data["errors"] == [

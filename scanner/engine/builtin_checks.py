@@ -70,7 +70,8 @@ def _schema_findings(rule: Rule, resource: Resource) -> list[Finding]:
         hits, misses = select(root, Ref(root, None), path)
         ref = hits[0][1] if hits else (misses[-1] if misses else Ref(root, None))
         msg = f"{_path_text(path)}: {text}"
-        out.append(make_finding(rule, resource, locate(ref, resource), msg))
+        out.append(make_finding(rule, resource, locate(ref, resource), msg, ref=ref,
+                                detail=msg))
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -52,13 +53,52 @@ def render_message(template: str, element: Any, root: Any) -> str:
     return _PLACEHOLDER.sub(fill, template)
 
 
+def logical_path(root: Any, ref: Ref | None, limit: int = 10_000) -> str:
+    """``a.b[2].c`` of the value a ref points at, found by identity (bounded, cycle-safe).
+
+    Used for fingerprints: unlike a line number it does not change when lines are added
+    elsewhere in the file.
+    """
+    if ref is None or ref.container is None:
+        return ""
+    target = ref.container
+    stack: list[tuple[Any, str]] = [(root, "")]
+    seen: set[int] = set()
+    while stack and limit > 0:
+        value, path = stack.pop()
+        limit -= 1
+        if value is target:
+            if ref.key is None:
+                return path
+            return f"{path}[{ref.key}]" if isinstance(ref.key, int) else (
+                f"{path}.{ref.key}" if path else str(ref.key))
+        if id(value) in seen or not isinstance(value, dict | list):
+            continue
+        seen.add(id(value))
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for k, v in items:
+            if isinstance(v, dict | list):
+                step = f"{path}[{k}]" if isinstance(k, int) else (f"{path}.{k}" if path else str(k))
+                stack.append((v, step))
+    return ""
+
+
+def fingerprint(rule_id: str, path: str, resource: str, where: str) -> str:
+    data = "\0".join((rule_id, path, resource, where)).encode()
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
 def make_finding(rule: Rule, resource: Resource, at: Location, message: str,
-                 related: tuple[Location, ...] = ()) -> Finding:
+                 related: tuple[Location, ...] = (), ref: Ref | None = None,
+                 element: Ref | None = None, detail: str = "") -> Finding:
+    name = f"{resource.kind}/{resource.name}"
+    where = (f"{logical_path(resource.body, element)}|{logical_path(resource.body, ref)}|{detail}"
+             if ref is not None else f"line {at.line}|{detail}")
     return Finding(
         location=at, rule_id=rule.id, severity=rule.severity, title=rule.title,
-        message=message, resource=f"{resource.kind}/{resource.name}",
-        references=rule.references, remediation=rule.remediation,
-        related=tuple(r for r in related if r != at),
+        message=message, resource=name, references=rule.references,
+        remediation=rule.remediation, related=tuple(r for r in related if r != at),
+        fingerprint=fingerprint(rule.id, resource.path, name, where),
     )
 
 
@@ -92,7 +132,7 @@ def evaluate_rule(rule: Rule, resource: Resource, today: dt.date) -> list[Findin
                 refs = _anchor_refs(rule.related, value, ref, ctx)
                 related = tuple(dict.fromkeys(locate(r, resource) for r in refs))
             msg = render_message(rule.message, value, root)
-            out.append(make_finding(rule, resource, locate(at, resource), msg, related))
+            out.append(make_finding(rule, resource, locate(at, resource), msg, related, at, ref))
     return out
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.engine.conditions import Check
-from scanner.models import Reference, Severity
+from scanner.models import Reference, RuleInfo, Severity
 
 _EXPECT = re.compile(r"#\s*expect\b")
 
@@ -48,3 +48,10 @@ def expected_lines(snippet: str) -> list[int]:
 # Rule examples are evaluated as of this date, so an example with "a risk assessment done
 # three months ago" means the same thing forever.
 EXAMPLE_DATE = "2026-11-27"
+
+
+def rule_info(rule: Rule) -> RuleInfo:
+    """The documentation part of a rule, as formatters see it."""
+    return RuleInfo(id=rule.id, title=rule.title, severity=rule.severity, summary=rule.summary,
+                    rationale=rule.rationale, remediation=rule.remediation,
+                    references=rule.references, pack=rule.pack, tags=rule.tags)

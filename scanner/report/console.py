@@ -66,6 +66,10 @@ def _file_table(findings: list[Finding]) -> Table:
                 f"{r.path}:{r.line}" if r.path != f.location.path else f"line {r.line}"
                 for r in f.related))
         cell.append(f"\nfix: {fix_hint(f.remediation)}", style="dim")
+        if f.suppression is not None:
+            sup = f.suppression
+            until = f" until {sup.expires}" if sup.expires else ""
+            cell.append(f"\nsuppressed ({sup.kind}{until}): {sup.reason}", style="magenta")
         table.add_row(Text(f.severity.value.upper(), style=STYLES[f.severity]),
                       str(f.location.line), f.rule_id, cell)
     return table
@@ -88,6 +92,8 @@ def _hipaa_summary(findings: tuple[Finding, ...]) -> list[str]:
     by_control: dict[str, set[str]] = defaultdict(set)
     counts: Counter[str] = Counter()
     for f in findings:
+        if f.suppression is not None:
+            continue
         for ref in {r.control for r in f.references if r.framework == "hipaa"}:
             counts[ref] += 1
             by_control[ref].add(f.rule_id)
@@ -119,8 +125,10 @@ def render(result: ScanResult, settings: RenderSettings) -> str:
     console.print(_header(result))
     for path, group in groupby(result.findings, key=lambda f: f.location.path):
         items = list(group)
+        quiet = sum(1 for f in items if f.suppression is not None)
+        label = _plural(len(items) - quiet, "finding") + (f", {quiet} suppressed" if quiet else "")
         console.print()
-        console.print(Text(f"{path} ({_plural(len(items), 'finding')})", style="bold underline"))
+        console.print(Text(f"{path} ({label})", style="bold underline"))
         console.print(_file_table(items))
     if result.inventory:
         console.print()
@@ -135,6 +143,16 @@ def render(result: ScanResult, settings: RenderSettings) -> str:
     console.print()
     counts = " · ".join(f"{k} {v}" for k, v in result.counts().items())
     console.print(f"Findings by severity: {counts}", markup=False)
+    if result.suppressed():
+        console.print(f"Suppressed: {len(result.suppressed())} (listed above, never failing)",
+                      markup=False)
+    if result.baseline is not None:
+        base = sum(1 for f in result.suppressed() if f.suppression
+                   and f.suppression.kind == "baseline")
+        console.print(f"Baseline {result.baseline}: {base} baselined, "
+                      f"{len(result.fixed)} fixed since it was made", markup=False)
+        for e in result.fixed:
+            console.print(f"  fixed: {e.path}: {e.rule_id} ({e.resource})", markup=False)
     hipaa = _hipaa_summary(result.findings)
     if hipaa:
         console.print("Findings by HIPAA control (may not satisfy):", markup=False)

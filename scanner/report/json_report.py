@@ -29,6 +29,14 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "related": [
             {"file": r.path, "line": r.line, "column": r.column} for r in f.related
         ],
+        "fingerprint": f.fingerprint,
+        "suppression": None if f.suppression is None else {
+            "kind": f.suppression.kind,
+            "reason": f.suppression.reason,
+            "expires": f.suppression.expires,
+            "file": f.suppression.location.path if f.suppression.location else None,
+            "line": f.suppression.location.line if f.suppression.location else None,
+        },
     }
 
 
@@ -56,8 +64,16 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
         ],
         "findings": [finding_dict(f) for f in result.findings],
         "errors": [{"file": e.path, "line": e.line, "message": e.message} for e in result.errors],
+        "baseline": None if result.baseline is None else {
+            "file": result.baseline,
+            "baselined": sum(1 for f in result.findings
+                             if f.suppression and f.suppression.kind == "baseline"),
+            "fixed": [{"file": e.path, "rule_id": e.rule_id, "resource": e.resource,
+                       "fingerprint": e.fingerprint, "line": e.line} for e in result.fixed],
+        },
         "summary": {
-            "findings": len(result.findings),
+            "findings": len(result.active()),
+            "suppressed": len(result.suppressed()),
             "by_severity": result.counts(),
             "failing": len(failing),
             "errors": len(result.errors),
