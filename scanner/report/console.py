@@ -151,8 +151,9 @@ def render(result: ScanResult, settings: RenderSettings) -> str:
                    and f.suppression.kind == "baseline")
         console.print(f"Baseline {result.baseline}: {base} baselined, "
                       f"{len(result.fixed)} fixed since it was made", markup=False)
-        for e in result.fixed:
-            console.print(f"  fixed: {e.path}: {e.rule_id} ({e.resource})", markup=False)
+        for entry in result.fixed:
+            console.print(f"  fixed: {entry.path}: {entry.rule_id} ({entry.resource})",
+                          markup=False)
     hipaa = _hipaa_summary(result.findings)
     if hipaa:
         console.print("Findings by HIPAA control (may not satisfy):", markup=False)
