@@ -6,6 +6,7 @@ folders, and skips files over the size limit with a reported reason.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,20 +37,55 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def discover(paths: list[str] | tuple[str, ...], max_bytes: int = MAX_FILE_BYTES) -> Discovered:
+IGNORE_FILE = ".wardscanignore"
+
+
+def ignore_patterns(root: Path) -> list[str]:
+    """Globs from ``root/.wardscanignore`` (one per line, ``#`` comments, ``dir/`` for folders)."""
+    try:
+        lines = (root / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
+
+
+def excluded(rel: str, patterns: list[str] | tuple[str, ...]) -> bool:
+    """Whether a relative POSIX path (or one of its folders) matches an exclude glob."""
+    parts = rel.split("/")
+    for pattern in patterns:
+        pat = pattern.rstrip("/").lstrip("./") if pattern not in ("./", ".") else pattern
+        dir_only = pattern.endswith("/")
+        for i in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:i])
+            is_dir = i < len(parts)
+            if dir_only and not is_dir:
+                continue
+            if fnmatch.fnmatch(prefix, pat) or ("/" not in pat and fnmatch.fnmatch(parts[i - 1],
+                                                                                   pat)):
+                return True
+    return False
+
+
+def discover(paths: list[str] | tuple[str, ...], max_bytes: int = MAX_FILE_BYTES,
+             exclude: tuple[str, ...] = ()) -> Discovered:
     """Files under ``paths`` worth scanning. A file named directly is always scanned."""
     files: set[str] = set()
     errors: list[FileError] = []
     for given in paths:
         top = Path(given)
         if top.is_file():
-            files.add(_display(top))
+            if not excluded(top.as_posix(), exclude):
+                files.add(_display(top))
             continue
         root = top.resolve()
+        patterns = [*exclude, *ignore_patterns(top)]
         for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+            rel_dir = Path(dirpath).relative_to(top).as_posix()
+            rel_dir = "" if rel_dir == "." else rel_dir + "/"
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS
+                                 and not excluded(f"{rel_dir}{d}/", patterns))
             for name in filenames:
-                if not name.endswith(SCANNED_SUFFIXES):
+                if not name.endswith(SCANNED_SUFFIXES) or excluded(rel_dir + name, patterns):
                     continue
                 p = Path(dirpath) / name
                 if p.is_symlink() and not _inside(p, root):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from scanner.adapters.synth import SynthMap, SynthSeq
@@ -70,7 +71,8 @@ class CrossFile:
                 apply(r, exposures(r, found))
 
     def hypotheses(self, resources: list[Resource], rules: list[Rule], today: dt.date,
-                   real: list[Finding]) -> None:
+                   real: list[Finding],
+                   mark: Callable[[list[Finding]], list[Finding]] = lambda fs: fs) -> None:
         """Keep what exposure-reading rules would find if an unexposed workload were exposed."""
         exposure_rules = [r for r in rules if r.uses_exposure]
         if not exposure_rules:
@@ -85,9 +87,9 @@ class CrossFile:
                 continue
             maybe = _as_if_exposed(r)
             for rule in exposure_rules:
-                for f in evaluate_rule(rule, maybe, today):
-                    if (f.rule_id, f.location) not in seen:
-                        self.candidates.append(Candidate(f, r.path, _stub(r)))
+                new = [f for f in evaluate_rule(rule, maybe, today)
+                       if (f.rule_id, f.location) not in seen]
+                self.candidates.extend(Candidate(f, r.path, _stub(r)) for f in mark(new))
 
     def resolve(self) -> list[Finding]:
         """Candidates whose workload another file's exposer does expose."""

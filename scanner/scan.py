@@ -6,8 +6,10 @@ the scan goes on.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fnmatch
+import hashlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +23,32 @@ from scanner.engine.packs import RuleSet
 from scanner.engine.rules import rule_info
 from scanner.errors import ParseError
 from scanner.linking import CrossFile
-from scanner.models import FileError, Resource, ScanResult, Severity
+from scanner.models import (
+    BaselineEntry,
+    FileError,
+    Finding,
+    InventoryItem,
+    Resource,
+    ScanResult,
+    Severity,
+    Suppression,
+)
+from scanner.suppress import (
+    annotation_directives,
+    apply_inline,
+    comment_directives,
+    directive_problems,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigSuppression:
+    """A suppression from the config file: rule glob, path globs, reason, optional expiry."""
+
+    rule: str
+    reason: str
+    paths: tuple[str, ...] = ("*",)
+    expires: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +59,12 @@ class ScanOptions:
     fail_on: Severity | None = Severity.LOW
     today: dt.date = field(default_factory=dt.date.today)
     format_hints: tuple[tuple[str, str], ...] = ()  # (glob, format); "*" matches everything
+    inline_suppressions: bool = True
+    suppressions: tuple[ConfigSuppression, ...] = ()
+    min_severity: Severity = Severity.INFO  # findings below are not reported
+    exclude: tuple[str, ...] = ()  # path globs
+    shard: tuple[int, int] | None = None  # (k, n), 1-based k
+    baseline: str | None = None
 
 
 STDIN = "<stdin>"
@@ -83,28 +116,86 @@ def scan(
     ruleset: RuleSet,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> ScanResult:
-    found = discover(tuple(p for p in options.paths if p != "-"))
+    found = discover(tuple(p for p in options.paths if p != "-"), exclude=options.exclude)
     files = ((STDIN,) if "-" in options.paths else ()) + found.files
-    errors: list[FileError] = list(found.errors)
-    findings = []
+    if options.shard is not None:
+        files = tuple(f for f in files if in_shard(f, *options.shard))
+    errors: list[FileError] = [e for e in found.errors
+                               if options.shard is None or in_shard(e.path, *options.shard)]
+    per_file = FileScanner(ruleset, options)
+    findings: list[Finding] = []
     resources = 0
-    total = len(files)
-    cross = CrossFile()
     for done, path in enumerate(files, 1):
         if progress is not None:
-            progress(done, total, path)
+            progress(done, len(files), path)
         try:
-            res = resources_of(path, read_text(path), hint_for(path, options.format_hints))
+            text = read_text(path)
+            file_findings, count = per_file.scan_text(path, text)
         except ParseError as exc:
             errors.append(FileError(path, exc.message, exc.line))
             continue
-        resources += len(res)
-        cross.link_file(path, res)
-        cross.inventory_file(res)
-        file_findings = evaluate(res, ruleset, options.today)
+        resources += count
         findings.extend(file_findings)
-        cross.hypotheses(res, ruleset.for_kind("workload"), options.today, file_findings)
-    findings.extend(cross.resolve())
+    findings.extend(per_file.cross.resolve())
+    return finish(options, ruleset, files, findings, errors, resources,
+                  tuple(per_file.cross.inventory()))
+
+
+def in_shard(path: str, k: int, n: int) -> bool:
+    """Whether ``path`` belongs to shard ``k`` of ``n``: a hash, so it never depends on
+    which other files exist."""
+    digest = hashlib.sha256(path.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % n == k - 1
+
+
+class FileScanner:
+    """The per-file pipeline: parse, adapt, link, evaluate, apply inline suppressions."""
+
+    def __init__(self, ruleset: RuleSet, options: ScanOptions) -> None:
+        self.ruleset = ruleset
+        self.options = options
+        self.cross = CrossFile()
+        self.workload_rules = ruleset.for_kind("workload")
+        self.docs = {r.id: rule_info(r) for r in ruleset.rules}
+
+    def scan_text(self, path: str, text: str) -> tuple[list[Finding], int]:
+        opts = self.options
+        res = resources_of(path, text, hint_for(path, opts.format_hints))
+        self.cross.link_file(path, res)
+        self.cross.inventory_file(res)
+        findings = evaluate(res, self.ruleset, opts.today)
+        mark = self._marker(path, text, res, findings)
+        self.cross.hypotheses(res, self.workload_rules, opts.today, findings, mark)
+        return mark(findings), len(res)
+
+    def _marker(self, path: str, text: str, res: list[Resource],
+                findings: list[Finding]) -> Callable[[list[Finding]], list[Finding]]:
+        """A function applying this file's inline suppressions (and reporting bad ones)."""
+        if not self.options.inline_suppressions:
+            return lambda fs: fs
+        by_line = comment_directives(text, path)
+        by_doc = annotation_directives(res)
+        if not by_line and not by_doc:
+            return lambda fs: fs
+        doc_of = {f"{r.kind}/{r.name}": r.doc_index for r in res}
+        today = self.options.today
+        problems = directive_problems(
+            [d for ds in (*by_line.values(), *by_doc.values()) for d in ds], self.docs)
+        findings.extend(problems)
+        return lambda fs: apply_inline(fs, by_line, by_doc, doc_of, today)
+
+
+def finish(options: ScanOptions, ruleset: RuleSet, files: tuple[str, ...],
+           findings: list[Finding], errors: list[FileError], resources: int,
+           inventory: tuple[InventoryItem, ...]) -> ScanResult:
+    """Config suppressions, the severity filter and the baseline, then the frozen result."""
+    findings = [f for f in findings if f.severity >= options.min_severity]
+    findings = apply_config(findings, options.suppressions, options.today)
+    fixed: tuple[BaselineEntry, ...] = ()
+    if options.baseline is not None:
+        from scanner.baseline import apply_baseline, load_baseline
+
+        findings, fixed = apply_baseline(findings, load_baseline(options.baseline))
     return ScanResult(
         tool_version=__version__,
         findings=tuple(sorted(findings)),
@@ -114,6 +205,28 @@ def scan(
         rules_run=len(ruleset.rules),
         fail_on=options.fail_on,
         resources=resources,
-        inventory=tuple(cross.inventory()),
+        inventory=inventory,
         rules=tuple(rule_info(r) for r in ruleset.rules),
+        fixed=fixed,
+        baseline=options.baseline,
     )
+
+
+def apply_config(findings: list[Finding], rules: tuple[ConfigSuppression, ...],
+                 today: dt.date) -> list[Finding]:
+    """Suppressions from the config file (they apply even with inline ones turned off)."""
+    if not rules:
+        return findings
+    out = []
+    for f in findings:
+        for rule in rules:
+            if f.suppression is None and fnmatch.fnmatchcase(f.rule_id, rule.rule) and any(
+                    fnmatch.fnmatch(f.location.path, p) for p in rule.paths):
+                if rule.expires and dt.date.fromisoformat(rule.expires) < today:
+                    f = dataclasses.replace(f, message=f"{f.message} [config suppression "
+                                                       f"expired on {rule.expires}]")
+                    continue
+                f = dataclasses.replace(f, suppression=Suppression(
+                    "config", rule.reason, rule.expires))
+        out.append(f)
+    return out

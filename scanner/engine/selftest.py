@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from scanner.engine.evaluate import evaluate
 from scanner.engine.packs import RuleSet
 from scanner.engine.rules import EXAMPLE_DATE, Rule, expected_lines
 from scanner.errors import ParseError
@@ -21,18 +20,20 @@ def example_filename(rule: Rule) -> str:
 
 
 def example_lines(rule: Rule, snippet: str) -> list[int] | None:
-    """Lines where ``rule`` fires on ``snippet``; None when the snippet is no known document."""
-    from scanner.linking import CrossFile
-    from scanner.scan import resources_of
+    """Lines where ``rule`` fires on ``snippet``; None when the snippet is no known document.
 
-    name = example_filename(rule)
-    resources = resources_of(name, snippet)
-    if not resources:
+    The snippet goes through the same per-file pipeline as a scanned file (linking,
+    inline suppressions), with only this rule enabled.
+    """
+    from scanner.scan import FileScanner, ScanOptions
+
+    options = ScanOptions(today=dt.date.fromisoformat(EXAMPLE_DATE))
+    scanner = FileScanner(RuleSet((rule,), ()), options)
+    findings, count = scanner.scan_text(example_filename(rule), snippet)
+    if count == 0:
         return None
-    CrossFile().link_file(name, resources)
-    today = dt.date.fromisoformat(EXAMPLE_DATE)
-    found = evaluate(resources, RuleSet((rule,), ()), today)
-    return sorted(f.location.line for f in found if f.rule_id == rule.id)
+    findings += scanner.cross.resolve()
+    return sorted(f.location.line for f in findings if f.rule_id == rule.id)
 
 
 def example_problems(rule: Rule) -> list[str]:
