@@ -7,6 +7,7 @@ engine, jsonschema, Rich) are imported inside the commands that need them.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -19,7 +20,6 @@ from scanner import __version__
 from scanner.errors import ScannerError, UsageError
 
 SEVERITIES = ["critical", "high", "medium", "low", "info"]
-FORMAT_NAMES = ["rich", "json"]
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROGRESS_MIN_FILES = 20
 
@@ -37,60 +37,165 @@ def cli() -> None:
     """wardscan: find what puts PHI at risk in AI deployment files."""
 
 
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="rich",
-              show_default=True, help="Report format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here.")
-@click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]), default="low",
-              show_default=True, help="Exit 1 when a finding is at or above this severity.")
-@click.option("--rules", "rule_paths", multiple=True, type=click.Path(),
-              help="Extra rule pack file or folder (repeatable).")
-@click.option("--strict", is_flag=True, help="Exit 2 when a file cannot be read or parsed.")
-@click.option("--format-hint", "format_hints", multiple=True, metavar="[GLOB=]FORMAT",
-              help="Read matching files (all files, and stdin, without GLOB=) as FORMAT: "
-                   "aideployment, kubernetes, compose, terraform, terraform-plan, litellm, "
-                   "helm-values. Repeatable.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
-              help="Judge dates (risk assessment, training) as of this day; default today.")
-@_debug_option
-def scan(paths: tuple[str, ...], fmt: str, output: str | None, fail_on: str,
-         rule_paths: tuple[str, ...], strict: bool, format_hints: tuple[str, ...],
-         as_of: str | None) -> None:
-    """Scan files or folders (default: the current folder); '-' reads stdin."""
-    import datetime as dt
+def _report_formats() -> list[str]:
+    from scanner.report import FORMATS
 
-    from scanner.engine.packs import load_rules
-    from scanner.models import Severity
-    from scanner.report import RenderSettings, get_renderer
-    from scanner.scan import ScanOptions
-    from scanner.scan import scan as run_scan
+    return sorted(FORMATS)
 
-    paths = paths or (".",)
+
+def scan_options(f: Any) -> Any:
+    """The options every scanning command takes (scan, baseline create)."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path()),
+        click.option("--config", type=click.Path(dir_okay=False),
+                     help="Config file (default: .wardscan.yaml from the scanned folder up)."),
+        click.option("--no-config", is_flag=True, help="Ignore .wardscan.yaml files."),
+        click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]),
+                     help="Exit 1 on active findings at or above this severity [default: low]."),
+        click.option("--severity", type=click.Choice(SEVERITIES),
+                     help="Report only findings at or above this severity."),
+        click.option("--rules", "rule_paths", multiple=True, type=click.Path(),
+                     help="Extra rule pack file or folder (repeatable)."),
+        click.option("--pack", "packs", multiple=True, help="Run only this pack (repeatable)."),
+        click.option("--rule", "select", multiple=True,
+                     help="Run only rules matching this id or glob (repeatable)."),
+        click.option("--skip-rule", "skip", multiple=True,
+                     help="Do not run rules matching this id or glob (repeatable)."),
+        click.option("--exclude", multiple=True,
+                     help="Do not scan paths matching this glob (repeatable)."),
+        click.option("--baseline", type=click.Path(dir_okay=False),
+                     help="Fail only on findings not in this baseline file."),
+        click.option("--inline-suppressions/--no-inline-suppressions", default=None,
+                     help="Honour wardscan:ignore comments and annotations [default: on]."),
+        click.option("--shard", metavar="K/N", help="Scan only shard K of N (CI matrices)."),
+        click.option("--strict", is_flag=True, default=None,
+                     help="Exit 2 when a file cannot be read or parsed."),
+        click.option("--format-hint", "format_hints", multiple=True, metavar="[GLOB=]FORMAT",
+                     help="Read matching files (all files, and stdin, without GLOB=) as FORMAT: "
+                          "aideployment, kubernetes, compose, terraform, terraform-plan, "
+                          "litellm, helm-values. Repeatable."),
+        click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+                     help="Judge dates (risk assessment, training) as of this day; default "
+                          "today."),
+        _debug_option,
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _resolve(params: dict[str, Any]) -> Any:
+    from scanner.options import resolve
+
+    paths = params.get("paths") or (".",)
     for p in paths:
         if p != "-" and not Path(p).exists() and not Path(p).is_symlink():
             raise UsageError(f"path not found: {p}")
-    hints = tuple(_parse_hint(h) for h in format_hints)
-    try:
-        today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
-    except ValueError:
-        raise UsageError(f"--as-of takes a date as YYYY-MM-DD, not {as_of!r}") from None
-    ruleset = load_rules(rule_paths)
-    options = ScanOptions(paths=paths, today=today, format_hints=hints,
-                          fail_on=None if fail_on == "none" else Severity(fail_on))
-    result = run_scan(options, ruleset, progress=_progress_callback())
+    params = {**params, "paths": paths,
+              "format_hints": tuple(_parse_hint(h) for h in params.get("format_hints") or ())}
+    return resolve(params, _report_formats())
+
+
+@cli.command()
+@scan_options
+@click.option("--format", "fmt", help="Report format: rich (default), json, sarif, junit, "
+                                      "github, markdown.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write the report here instead of stdout.")
+@click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=PATH",
+              help="Also write a report in FORMAT to PATH (repeatable).")
+def scan(**params: Any) -> None:
+    """Scan files or folders (default: the current folder); '-' reads stdin."""
+    from scanner.scan import scan as run_scan
+
+    params["format"] = params.pop("fmt")
+    run = _resolve(params)
+    result = run_scan(run.scan, run.rules, progress=_progress_callback())
+    _emit(result, run.format, run.output, run.outputs)
+    code = EXIT_FINDINGS if result.failing() else EXIT_OK
+    if run.strict and result.errors:
+        code = EXIT_ERROR
+    raise SystemExit(code)
+
+
+def _emit(result: Any, fmt: str, output: str | None, outputs: tuple[tuple[str, str], ...]) -> None:
+    """Render every requested report; files are written atomically, stdout last."""
+    from scanner.report import RenderSettings, get_renderer
+
+    for ofmt, path in outputs:
+        _write(get_renderer(ofmt)(result, RenderSettings()), path)
     to_terminal = output is None and sys.stdout.isatty()
     settings = RenderSettings(color=use_color(to_terminal, os.environ),
                               width=_width(to_terminal))
-    text = get_renderer(fmt)(result, settings)
-    _write(text, output)
-    if result.errors and fmt != "rich" and output is None:
+    _write(get_renderer(fmt)(result, settings), output)
+    if result.errors and (fmt != "rich" or output is not None):
         for e in result.errors:
             click.echo(f"warning: {e.path}: {e.message}", err=True)
-    code = EXIT_FINDINGS if result.failing() else EXIT_OK
-    if strict and result.errors:
-        code = EXIT_ERROR
-    raise SystemExit(code)
+
+
+@cli.group()
+def baseline() -> None:
+    """Record today's findings so CI fails only on new ones."""
+
+
+@baseline.command("create")
+@scan_options
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              default=".wardscan-baseline.json", show_default=True,
+              help="Where to write the baseline.")
+def baseline_create(**params: Any) -> None:
+    """Scan and write every active finding to a baseline file."""
+    from scanner.baseline import render_baseline
+    from scanner.scan import scan as run_scan
+
+    output = params.pop("output")
+    params["baseline"] = None
+    run = _resolve(params)
+    options = dataclasses.replace(run.scan, baseline=None)
+    result = run_scan(options, run.rules, progress=_progress_callback())
+    _write(render_baseline(result.findings, result.tool_version), output)
+    click.echo(f"wrote {output}: {len(result.active())} findings baselined", err=True)
+
+
+@cli.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", default="json", show_default=True,
+              help="Format of the merged report.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write the merged report here instead of stdout.")
+@click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]),
+              help="Exit 1 on findings at or above this (default: the reports' own).")
+@_debug_option
+def merge(reports: tuple[str, ...], fmt: str, output: str | None, fail_on: str | None) -> None:
+    """Join the JSON reports of sharded scans into one report."""
+    from scanner.merge import merge_reports
+    from scanner.models import Severity
+
+    if fmt not in _report_formats():
+        raise UsageError(f"unknown format {fmt!r}; one of: " + ", ".join(_report_formats()))
+    result = merge_reports(reports)
+    if fail_on is not None:
+        result = dataclasses.replace(
+            result, fail_on=None if fail_on == "none" else Severity(fail_on))
+    _emit(result, fmt, output, ())
+    raise SystemExit(EXIT_FINDINGS if result.failing() else EXIT_OK)
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Inspect the configuration."""
+
+
+@config_group.command("show")
+@scan_options
+def config_show(**params: Any) -> None:
+    """Print the effective configuration (config file merged with flags) as YAML."""
+    import yaml
+
+    from scanner.options import effective
+
+    run = _resolve(params)
+    click.echo(yaml.safe_dump(effective(run), sort_keys=False), nl=False)
 
 
 def _parse_hint(text: str) -> tuple[str, str]:

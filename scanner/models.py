@@ -174,6 +174,7 @@ class PackInfo:
     source: str
     digest: str
     rules: int
+    default_enabled: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,8 @@ class ScanResult:
     rules: tuple[RuleInfo, ...] = ()
     fixed: tuple[BaselineEntry, ...] = ()  # in the baseline, no longer found
     baseline: str | None = None  # the baseline file compared against
+    # Sharded runs only: what `wardscan merge` needs to redo cross-file exposure.
+    linking: dict[str, Any] | None = None
 
     def active(self) -> tuple[Finding, ...]:
         """Findings that count: not suppressed (inline, annotation, config or baseline)."""

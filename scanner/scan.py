@@ -137,8 +137,13 @@ def scan(
         resources += count
         findings.extend(file_findings)
     findings.extend(per_file.cross.resolve())
-    return finish(options, ruleset, files, findings, errors, resources,
-                  tuple(per_file.cross.inventory()))
+    result = finish(options, ruleset, files, findings, errors, resources,
+                    tuple(per_file.cross.inventory()))
+    if options.shard is None:
+        return result
+    from scanner.merge import linking_state
+
+    return dataclasses.replace(result, linking=linking_state(per_file.cross))
 
 
 def in_shard(path: str, k: int, n: int) -> bool:
@@ -195,7 +200,10 @@ def finish(options: ScanOptions, ruleset: RuleSet, files: tuple[str, ...],
     if options.baseline is not None:
         from scanner.baseline import apply_baseline, load_baseline
 
-        findings, fixed = apply_baseline(findings, load_baseline(options.baseline))
+        entries = load_baseline(options.baseline)
+        if options.shard is not None:
+            entries = [e for e in entries if in_shard(e.path, *options.shard)]
+        findings, fixed = apply_baseline(findings, entries)
     return ScanResult(
         tool_version=__version__,
         findings=tuple(sorted(findings)),

@@ -6,6 +6,8 @@ file, the line, the rule id and what is wrong, so an author can fix them in one 
 
 from __future__ import annotations
 
+import dataclasses
+import fnmatch
 import hashlib
 import json
 from dataclasses import dataclass
@@ -33,6 +35,36 @@ class RuleSet:
 
     def get(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def select(self, *, only_packs: tuple[str, ...] = (), enable: tuple[str, ...] = (),
+               disable: tuple[str, ...] = (), select: tuple[str, ...] = (),
+               skip: tuple[str, ...] = (), severity: dict[str, str] | None = None) -> RuleSet:
+        """The rules a run uses: pack choices, id globs and severity overrides applied.
+
+        Packs marked ``default_enabled: false`` run only when enabled or named in ``only``.
+        """
+        known = {p.id for p in self.packs}
+        for name in (*only_packs, *enable, *disable):
+            if name not in known:
+                raise RulePackError([f"error: unknown pack {name!r}; packs: "
+                                     + ", ".join(sorted(known))])
+        on = {p.id for p in self.packs if p.default_enabled or p.id in enable}
+        if only_packs:
+            on = set(only_packs)
+        on -= set(disable)
+        chosen = []
+        for r in self.rules:
+            if r.pack not in on:
+                continue
+            if select and not any(fnmatch.fnmatchcase(r.id, g.upper()) for g in select):
+                continue
+            if any(fnmatch.fnmatchcase(r.id, g.upper()) for g in skip):
+                continue
+            level = (severity or {}).get(r.id)
+            chosen.append(dataclasses.replace(r, severity=Severity(level)) if level else r)
+        packs = tuple(dataclasses.replace(p, rules=sum(1 for r in chosen if r.pack == p.id))
+                      for p in self.packs if p.id in on)
+        return RuleSet(tuple(chosen), packs)
 
 
 def builtin_pack_files() -> list[tuple[str, bytes]]:
@@ -137,6 +169,7 @@ class PackLoader:
         info = PackInfo(
             id=meta["id"], name=meta["name"], version=meta["version"], source=name,
             digest="sha256:" + hashlib.sha256(data).hexdigest(), rules=len(rules),
+            default_enabled=meta.get("default_enabled", True),
         )
         return info, rules
 

@@ -83,4 +83,7 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
 
 
 def render(result: ScanResult, settings: RenderSettings) -> str:
-    return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
+    data = report_dict(result)
+    if result.linking is not None:
+        data["linking"] = result.linking
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
