@@ -10,8 +10,8 @@ from pathlib import Path
 
 import jsonschema
 import yaml
-
 from conftest import ROOT
+
 from scanner.parse.yaml import load_documents
 
 
