@@ -8,20 +8,19 @@ engine, jsonschema, Rich) are imported inside the commands that need them.
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from scanner import __version__
+from scanner.cli_output import emit, progress_callback, write
 from scanner.errors import ScannerError, UsageError
 
 SEVERITIES = ["critical", "high", "medium", "low", "info"]
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-PROGRESS_MIN_FILES = 20
 
 
 def _debug_option(f: Any) -> Any:
@@ -110,27 +109,12 @@ def scan(**params: Any) -> None:
 
     params["format"] = params.pop("fmt")
     run = _resolve(params)
-    result = run_scan(run.scan, run.rules, progress=_progress_callback())
-    _emit(result, run.format, run.output, run.outputs)
+    result = run_scan(run.scan, run.rules, progress=progress_callback())
+    emit(result, run.format, run.output, run.outputs)
     code = EXIT_FINDINGS if result.failing() else EXIT_OK
     if run.strict and result.errors:
         code = EXIT_ERROR
     raise SystemExit(code)
-
-
-def _emit(result: Any, fmt: str, output: str | None, outputs: tuple[tuple[str, str], ...]) -> None:
-    """Render every requested report; files are written atomically, stdout last."""
-    from scanner.report import RenderSettings, get_renderer
-
-    for ofmt, path in outputs:
-        _write(get_renderer(ofmt)(result, RenderSettings()), path)
-    to_terminal = output is None and sys.stdout.isatty()
-    settings = RenderSettings(color=use_color(to_terminal, os.environ),
-                              width=_width(to_terminal))
-    _write(get_renderer(fmt)(result, settings), output)
-    if result.errors and (fmt != "rich" or output is not None):
-        for e in result.errors:
-            click.echo(f"warning: {e.path}: {e.message}", err=True)
 
 
 @cli.group()
@@ -152,8 +136,8 @@ def baseline_create(**params: Any) -> None:
     params["baseline"] = None
     run = _resolve(params)
     options = dataclasses.replace(run.scan, baseline=None)
-    result = run_scan(options, run.rules, progress=_progress_callback())
-    _write(render_baseline(result.findings, result.tool_version), output)
+    result = run_scan(options, run.rules, progress=progress_callback())
+    write(render_baseline(result.findings, result.tool_version), output)
     click.echo(f"wrote {output}: {len(result.active())} findings baselined", err=True)
 
 
@@ -177,7 +161,7 @@ def merge(reports: tuple[str, ...], fmt: str, output: str | None, fail_on: str |
     if fail_on is not None:
         result = dataclasses.replace(
             result, fail_on=None if fail_on == "none" else Severity(fail_on))
-    _emit(result, fmt, output, ())
+    emit(result, fmt, output, ())
     raise SystemExit(EXIT_FINDINGS if result.failing() else EXIT_OK)
 
 
@@ -206,62 +190,6 @@ def _parse_hint(text: str) -> tuple[str, str]:
         raise UsageError(f"--format-hint: unknown format {fmt!r}; one of: "
                          + ", ".join(INPUT_FORMATS))
     return (pattern or "*", fmt)
-
-
-def use_color(terminal: bool, environ: Mapping[str, str]) -> bool:
-    """Colour only at a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    return terminal and not environ.get("NO_COLOR")
-
-
-def _width(terminal: bool) -> int:
-    if terminal:
-        import shutil
-
-        return max(80, min(shutil.get_terminal_size().columns, 160))
-    try:
-        return max(80, min(int(os.environ.get("COLUMNS", "")), 200))
-    except ValueError:
-        return 100
-
-
-class _Progress:
-    """A Rich progress bar on stderr, shown only at a terminal and for many files."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __call__(self, done: int, total: int, path: str) -> None:
-        if total < PROGRESS_MIN_FILES:
-            return
-        if self._bar is None:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self._bar = Progress(console=Console(stderr=True), transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task("scanning", total=total)
-        self._bar.update(self._task, completed=done)
-        if done >= total:
-            self._bar.stop()
-
-
-def _progress_callback() -> Any:
-    return _Progress() if sys.stderr.isatty() else None
-
-
-def _write(text: str, output: str | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    target = Path(output)
-    tmp = target.with_name(f".{target.name}.wardscan-tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ScannerError(f"cannot write report: {exc.strerror}", output) from None
 
 
 @cli.group()
@@ -311,7 +239,7 @@ def init(file: str | None, force: bool) -> None:
     target = Path(file or "aideployment.yaml")
     if target.exists() and not force:
         raise UsageError(f"{target} exists; use --force to overwrite")
-    _write(text, str(target))
+    write(text, str(target))
     click.echo(f"wrote {target}; edit it, then run: wardscan scan {target}", err=True)
 
 

@@ -170,7 +170,7 @@ def test_python_dash_m_and_console_script() -> None:
 
 
 def test_colour_only_at_a_terminal_without_no_color() -> None:
-    from scanner.cli import use_color
+    from scanner.cli_output import use_color
 
     assert use_color(True, {}) is True
     assert use_color(True, {"NO_COLOR": "1"}) is False
