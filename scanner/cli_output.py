@@ -22,11 +22,12 @@ def emit(result: Any, fmt: str, output: str | None, outputs: tuple[tuple[str, st
     """Render every requested report; files are written atomically, stdout last."""
     from scanner.report import RenderSettings, get_renderer
 
+    root = str(Path.cwd())
     for ofmt, path in outputs:
-        write(get_renderer(ofmt)(result, RenderSettings()), path)
+        write(get_renderer(ofmt)(result, RenderSettings(root=root)), path)
     to_terminal = output is None and sys.stdout.isatty()
     settings = RenderSettings(color=use_color(to_terminal, os.environ),
-                              width=_width(to_terminal))
+                              width=_width(to_terminal), root=root)
     write(get_renderer(fmt)(result, settings), output)
     if result.errors and (fmt != "rich" or output is not None):
         for e in result.errors:

@@ -22,7 +22,8 @@ def report_schema() -> dict[str, object]:
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
 def test_every_format_matches_its_golden_file(name: str, update_golden: bool) -> None:
-    ext = {"rich": "rich.txt"}.get(name, name)
+    ext = {"rich": "rich.txt", "junit": "junit.xml", "github": "github.txt",
+           "markdown": "md"}.get(name, name)
     text = get_renderer(name)(sample_result(), RenderSettings())
     golden = GOLDEN / f"sample.{ext}"
     if update_golden:

@@ -18,6 +18,7 @@ class RenderSettings:
 
     color: bool = False
     width: int = 100
+    root: str = ""  # absolute paths under it are shown relative (SARIF, GitHub); "" = as given
 
 
 Renderer = Callable[[ScanResult, RenderSettings], str]
@@ -26,6 +27,10 @@ Renderer = Callable[[ScanResult, RenderSettings], str]
 FORMATS: dict[str, str] = {
     "rich": "scanner.report.console",
     "json": "scanner.report.json_report",
+    "sarif": "scanner.report.sarif",
+    "junit": "scanner.report.junit",
+    "github": "scanner.report.github",
+    "markdown": "scanner.report.markdown",
 }
 
 
