@@ -243,3 +243,38 @@ def test_sharded_scans_merge_into_the_unsharded_report(
     assert code == 2 and "has no linking data" in err
     assert run(capsys, "scan", ".", "--shard", "4/3")[2] == (
         "error: --shard 4/3: K must be between 1 and N\n")
+
+
+def test_hcl_comment_suppression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tf = tmp_path / "main.tf"
+    tf.write_text('''\
+// wardscan:ignore WS-CLOUD-005: encrypted by the account-level default key, see ADR-7
+resource "aws_sagemaker_endpoint_configuration" "triage" {
+  name = "triage"
+}
+
+resource "aws_sagemaker_endpoint_configuration" "notes" {  # wardscan:ignore WS-CLOUD-005
+  name = "notes"
+}
+''')
+    code, data = scan_json(capsys, str(tf))
+    assert [(f["line"], f["rule_id"], f["suppression"] and f["suppression"]["kind"])
+            for f in data["findings"]] == [(2, "WS-CLOUD-005", "inline"),
+                                           (6, "WS-CLOUD-005", None),
+                                           (6, "WS-SUPPRESS-001", None)]
+    assert code == 1
+
+
+def test_merge_writes_sarif_like_an_unsharded_scan(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    paths = [str(FIXTURES), str(ROOT / "examples")]
+    parts = []
+    for k in (1, 2):
+        part = tmp_path / f"s{k}.json"
+        run(capsys, "scan", *paths, *AS_OF, "--shard", f"{k}/2", "--format", "json",
+            "-o", str(part))
+        parts.append(str(part))
+    merged, full = tmp_path / "merged.sarif", tmp_path / "full.sarif"
+    run(capsys, "merge", *parts, "--format", "sarif", "-o", str(merged))
+    run(capsys, "scan", *paths, *AS_OF, "--format", "sarif", "-o", str(full))
+    assert merged.read_text() == full.read_text()
