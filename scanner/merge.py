@@ -154,4 +154,5 @@ def merge_reports(paths: tuple[str, ...]) -> ScanResult:
                            for e in r["baseline"]["fixed"])),
         baseline=base["file"] if base else None,
         linking=None,
+        applied=tuple(sorted({x for r in reports for x in r["scan"]["rules_applied"]})),
     )

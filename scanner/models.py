@@ -193,6 +193,7 @@ class ScanResult:
     rules: tuple[RuleInfo, ...] = ()
     fixed: tuple[BaselineEntry, ...] = ()  # in the baseline, no longer found
     baseline: str | None = None  # the baseline file compared against
+    applied: tuple[str, ...] = ()  # ids of rules that applied to at least one resource
     # Sharded runs only: what `wardscan merge` needs to redo cross-file exposure.
     linking: dict[str, Any] | None = None
 

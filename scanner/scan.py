@@ -139,6 +139,8 @@ def scan(
     findings.extend(per_file.cross.resolve())
     result = finish(options, ruleset, files, findings, errors, resources,
                     tuple(per_file.cross.inventory()))
+    applied = per_file.applied | {f.rule_id for f in result.findings}
+    result = dataclasses.replace(result, applied=tuple(sorted(applied)))
     if options.shard is None:
         return result
     from scanner.merge import linking_state
@@ -162,13 +164,14 @@ class FileScanner:
         self.cross = CrossFile()
         self.workload_rules = ruleset.for_kind("workload")
         self.docs = {r.id: rule_info(r) for r in ruleset.rules}
+        self.applied: set[str] = set()
 
     def scan_text(self, path: str, text: str) -> tuple[list[Finding], int]:
         opts = self.options
         res = resources_of(path, text, hint_for(path, opts.format_hints))
         self.cross.link_file(path, res)
         self.cross.inventory_file(res)
-        findings = evaluate(res, self.ruleset, opts.today)
+        findings = evaluate(res, self.ruleset, opts.today, self.applied)
         mark = self._marker(path, text, res, findings)
         self.cross.hypotheses(res, self.workload_rules, opts.today, findings, mark)
         return mark(findings), len(res)

@@ -110,8 +110,14 @@ def _anchor_refs(anchor: tuple[bool, tuple[Any, ...]], value: Any, ref: Ref,
     return [r for _v, r in hits] or misses[:1]
 
 
-def evaluate_rule(rule: Rule, resource: Resource, today: dt.date) -> list[Finding]:
-    """Findings of one declarative rule on one resource."""
+def evaluate_rule(rule: Rule, resource: Resource, today: dt.date,
+                  applied: set[str] | None = None) -> list[Finding]:
+    """Findings of one declarative rule on one resource.
+
+    ``applied`` collects the ids of rules whose ``where`` (and, with ``for_each``, some
+    element's ``where_each``) held: the per-control report tells "met" from "not applicable"
+    by it.
+    """
     root = resource.body
     root_ref = Ref(root, None)
     ctx = Context(today=today, root=root, root_ref=root_ref)
@@ -122,6 +128,8 @@ def evaluate_rule(rule: Rule, resource: Resource, today: dt.date) -> list[Findin
     for value, ref in elements:
         if rule.where_each is not None and not rule.where_each(value, ref, ctx)[0]:
             continue
+        if applied is not None:
+            applied.add(rule.id)
         assert rule.assert_ is not None
         ok, at = rule.assert_(value, ref, ctx)
         if not ok:
@@ -136,7 +144,8 @@ def evaluate_rule(rule: Rule, resource: Resource, today: dt.date) -> list[Findin
     return out
 
 
-def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date) -> list[Finding]:
+def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date,
+             applied: set[str] | None = None) -> list[Finding]:
     """Every finding of every applicable rule on every resource, sorted."""
     from scanner.engine import builtin_checks
 
@@ -148,7 +157,10 @@ def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date) ->
             rules = by_kind[resource.kind] = ruleset.for_kind(resource.kind)
         for rule in rules:
             if rule.check is not None:
-                findings.extend(builtin_checks.run(rule, resource))
+                found = builtin_checks.run(rule, resource)
+                if applied is not None and (found or rule.check == "manifest-schema"):
+                    applied.add(rule.id)
+                findings.extend(found)
             else:
-                findings.extend(evaluate_rule(rule, resource, today))
+                findings.extend(evaluate_rule(rule, resource, today, applied))
     return sorted(set(findings))

@@ -50,6 +50,7 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
             "files": list(result.files_scanned),
             "resources": result.resources,
             "rules_run": result.rules_run,
+            "rules_applied": list(result.applied),
             "fail_on": result.fail_on.value if result.fail_on else None,
             "packs": [
                 {"id": p.id, "name": p.name, "version": p.version, "source": p.source,
