@@ -103,18 +103,33 @@ def _resolve(params: dict[str, Any]) -> Any:
               help="Write the report here instead of stdout.")
 @click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=PATH",
               help="Also write a report in FORMAT to PATH (repeatable).")
+@click.option("--compliance", "frameworks", multiple=True, metavar="FRAMEWORK",
+              help="Add a per-control report: hipaa, owasp-llm-2025, nist-ai-rmf, eu-ai-act, "
+                   "mitre-atlas, ... (repeatable).")
 def scan(**params: Any) -> None:
     """Scan files or folders (default: the current folder); '-' reads stdin."""
     from scanner.scan import scan as run_scan
 
     params["format"] = params.pop("fmt")
+    frameworks = params.pop("frameworks")
     run = _resolve(params)
-    result = run_scan(run.scan, run.rules, progress=progress_callback())
+    result = _with_compliance(run_scan(run.scan, run.rules, progress=progress_callback()),
+                              frameworks)
     emit(result, run.format, run.output, run.outputs)
     code = EXIT_FINDINGS if result.failing() else EXIT_OK
     if run.strict and result.errors:
         code = EXIT_ERROR
     raise SystemExit(code)
+
+
+def _with_compliance(result: Any, frameworks: tuple[str, ...]) -> Any:
+    if not frameworks:
+        return result
+    from scanner.catalogue import catalogue
+    from scanner.compliance import compliance
+
+    reports = tuple(compliance(result, catalogue(f)) for f in frameworks)
+    return dataclasses.replace(result, compliance=reports)
 
 
 @cli.group()
@@ -149,15 +164,18 @@ def baseline_create(**params: Any) -> None:
               help="Write the merged report here instead of stdout.")
 @click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]),
               help="Exit 1 on findings at or above this (default: the reports' own).")
+@click.option("--compliance", "frameworks", multiple=True, metavar="FRAMEWORK",
+              help="Add a per-control report (repeatable).")
 @_debug_option
-def merge(reports: tuple[str, ...], fmt: str, output: str | None, fail_on: str | None) -> None:
+def merge(reports: tuple[str, ...], fmt: str, output: str | None, fail_on: str | None,
+          frameworks: tuple[str, ...]) -> None:
     """Join the JSON reports of sharded scans into one report."""
     from scanner.merge import merge_reports
     from scanner.models import Severity
 
     if fmt not in _report_formats():
         raise UsageError(f"unknown format {fmt!r}; one of: " + ", ".join(_report_formats()))
-    result = merge_reports(reports)
+    result = _with_compliance(merge_reports(reports), frameworks)
     if fail_on is not None:
         result = dataclasses.replace(
             result, fail_on=None if fail_on == "none" else Severity(fail_on))
@@ -209,6 +227,58 @@ def rules_list(rule_paths: tuple[str, ...]) -> None:
     for r in ruleset.rules:
         click.echo(f"{r.id:<22} {r.severity.value:<9} {r.pack:<20} {r.title}")
     click.echo(f"{len(ruleset.rules)} rules in {len(ruleset.packs)} packs")
+
+
+@rules.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@_debug_option
+def rules_validate(paths: tuple[str, ...]) -> None:
+    """Check rule packs: schema, operators, regexes, controls, ids, examples that parse."""
+    from scanner.packtools import report, validate
+
+    outcomes = validate(paths)
+    click.echo(report(outcomes), nl=False)
+    raise SystemExit(EXIT_OK if all(o.passed for o in outcomes) else EXIT_ERROR)
+
+
+@rules.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@_debug_option
+def rules_test(paths: tuple[str, ...]) -> None:
+    """Run every rule's examples and annotated fixture files (# ruleid: / # ok:)."""
+    from scanner.packtools import report, run_tests
+
+    outcomes = run_tests(paths)
+    click.echo(report(outcomes), nl=False)
+    raise SystemExit(EXIT_OK if all(o.passed for o in outcomes) else EXIT_FINDINGS)
+
+
+@rules.command("docs")
+@click.option("--rules", "rule_paths", multiple=True, type=click.Path(),
+              help="Extra rule pack file or folder (repeatable).")
+@_debug_option
+def rules_docs(rule_paths: tuple[str, ...]) -> None:
+    """Print every rule's documentation as Markdown (this is docs/rules.md)."""
+    from scanner.engine.packs import load_rules
+    from scanner.explain import rules_document
+
+    ruleset = load_rules(rule_paths)
+    click.echo(rules_document(ruleset.rules, ruleset.packs), nl=False)
+
+
+@rules.command("coverage")
+@click.option("--framework", required=True, help="hipaa, owasp-llm-2025, nist-ai-rmf, ...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--rules", "rule_paths", multiple=True, type=click.Path(),
+              help="Extra rule pack file or folder (repeatable).")
+@_debug_option
+def rules_coverage(framework: str, fmt: str, rule_paths: tuple[str, ...]) -> None:
+    """Each control of a framework with the rules that check it, and those none checks."""
+    from scanner.coverage import coverage_json, coverage_text
+
+    render = coverage_json if fmt == "json" else coverage_text
+    click.echo(render(framework, rule_paths), nl=False)
 
 
 @cli.command()

@@ -7,6 +7,7 @@ A ``Finding`` is complete at creation and never changed afterwards; formatters s
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,6 +178,35 @@ class PackInfo:
     default_enabled: bool = True
 
 
+STATUSES = ("failed", "met", "not applicable", "not checked")
+
+
+@dataclass(frozen=True, slots=True)
+class ControlResult:
+    """One control's status in a per-control (compliance) report."""
+
+    id: str
+    title: str
+    status: str
+    rules: tuple[str, ...]
+    findings: int = 0
+    suppressed: int = 0
+    proposed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceReport:
+    """Every control of one framework with its status (see scanner/compliance.py)."""
+
+    framework: str
+    name: str
+    controls: tuple[ControlResult, ...]
+
+    def totals(self) -> dict[str, int]:
+        counts = Counter(c.status for c in self.controls)
+        return {s: counts.get(s, 0) for s in STATUSES}
+
+
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything a formatter may show. The only input of every formatter."""
@@ -194,6 +224,7 @@ class ScanResult:
     fixed: tuple[BaselineEntry, ...] = ()  # in the baseline, no longer found
     baseline: str | None = None  # the baseline file compared against
     applied: tuple[str, ...] = ()  # ids of rules that applied to at least one resource
+    compliance: tuple[ComplianceReport, ...] = ()  # asked for with --compliance
     # Sharded runs only: what `wardscan merge` needs to redo cross-file exposure.
     linking: dict[str, Any] | None = None
 

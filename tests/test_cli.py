@@ -128,11 +128,12 @@ def test_rules_list_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = run(capsys, "explain", "ws-man-schema-001")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == ("WS-MAN-SCHEMA-001: AIDeployment manifest does not follow "
+    assert lines[0] == ("### WS-MAN-SCHEMA-001: AIDeployment manifest does not follow "
                         "the wardscan/v1 schema")
     for heading in ("What it checks", "Why it matters", "How to fix", "References",
-                    "Example that fires", "Example that passes"):
-        assert heading in lines
+                    "Example that fires (`# expect` marks each finding)",
+                    "Example that passes"):
+        assert f"#### {heading}" in lines
     assert run(capsys, "explain", "WS-NOPE-001") == (
         2, "", "error: no rule with id 'WS-NOPE-001'; see 'wardscan rules list'\n")
 

@@ -81,7 +81,8 @@ def test_duplicate_rule_ids_across_packs(tmp_path: Path) -> None:
     a = write(tmp_path, GOOD_RULE.format(rid="X-TEST-001"), "a.yaml")
     write(tmp_path, GOOD_RULE.format(rid="X-TEST-001"), "b.yaml")
     got = problems(str(tmp_path))
-    assert got == [f"error: {tmp_path / 'b.yaml'}:3: X-TEST-001: duplicate rule id (also in {a})"]
+    assert got == [f"error: {tmp_path / 'b.yaml'}:3: X-TEST-001: duplicate rule id (also in {a}; "
+                   "to replace a built-in rule, extend its pack)"]
 
 
 def test_missing_required_field_points_at_the_rule(tmp_path: Path) -> None:

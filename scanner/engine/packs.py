@@ -133,6 +133,11 @@ class PackLoader:
         self._validator = jsonschema.Draft202012Validator(_schema())
 
     def load(self, name: str, data: bytes) -> tuple[PackInfo, list[Rule]]:
+        info, rules, _header = self.load_with_header(name, data)
+        return info, rules
+
+    def load_with_header(self, name: str, data: bytes
+                         ) -> tuple[PackInfo, list[Rule], dict[str, Any]]:
         problems: list[str] = []
         try:
             docs = load_documents(data.decode("utf-8"), name)
@@ -171,7 +176,7 @@ class PackLoader:
             digest="sha256:" + hashlib.sha256(data).hexdigest(), rules=len(rules),
             default_enabled=meta.get("default_enabled", True),
         )
-        return info, rules
+        return info, rules, dict(meta)
 
     def _compile(self, raw: dict[str, Any], doc: Any, i: int, name: str,
                  report: Any) -> Rule | None:
@@ -203,6 +208,14 @@ class PackLoader:
                 except PathSyntaxError as exc:
                     report((*base, key), str(exc))
                     ok = False
+        from scanner.catalogue import known_control
+
+        for j, ref in enumerate(raw["references"]):
+            if known_control(ref["framework"], str(ref["control"])) is False:
+                report((*base, "references", j, "control"),
+                       f"unknown {ref['framework']} control {ref['control']!r} (see "
+                       f"'wardscan rules coverage --framework {ref['framework']}')")
+                ok = False
         if "where_each" in raw and "for_each" not in raw:
             report((*base, "where_each"), "'where_each' needs 'for_each'")
             ok = False
@@ -262,22 +275,35 @@ def load_rules(extra: list[str] | tuple[str, ...] = (), builtin: bool = True) ->
         files.extend(user_pack_files(path))
     problems: list[str] = []
     infos: list[PackInfo] = []
-    rules: list[Rule] = []
-    seen: dict[str, str] = {}
+    rules: dict[str, Rule] = {}
+    owner: dict[str, str] = {}
     for name, data in files:
         try:
-            info, pack_rules = loader.load(name, data)
+            info, pack_rules, header = loader.load_with_header(name, data)
         except RulePackError as exc:
             problems.extend(exc.problems)
             continue
+        base = header.get("extends")
+        if base is not None and base not in {p.id for p in infos}:
+            problems.append(f"error: {name}: extends unknown pack {base!r}")
+            continue
+        for rule_id in header.get("disable", ()):
+            if base is None or owner.get(rule_id) != base:
+                problems.append(f"error: {name}: disable: {rule_id} is not a rule of the "
+                                f"extended pack {base!r}")
+                continue
+            del rules[rule_id]
         infos.append(info)
         for rule in pack_rules:
-            if rule.id in seen:
+            if rule.id in rules and owner[rule.id] != base:
                 problems.append(f"error: {name}:{rule.line}: {rule.id}: duplicate rule id "
-                                f"(also in {seen[rule.id]})")
+                                f"(also in {rules[rule.id].source}; to replace a built-in "
+                                "rule, extend its pack)")
                 continue
-            seen[rule.id] = name
-            rules.append(rule)
+            rules[rule.id] = rule
+            owner[rule.id] = info.id
     if problems:
         raise RulePackError(problems)
-    return RuleSet(tuple(sorted(rules, key=lambda r: r.id)), tuple(infos))
+    counted = tuple(dataclasses.replace(p, rules=sum(1 for o in owner.values() if o == p.id))
+                    for p in infos)
+    return RuleSet(tuple(sorted(rules.values(), key=lambda r: r.id)), counted)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from scanner.models import Finding, ScanResult, Severity
+from scanner.models import ComplianceReport, Finding, ScanResult, Severity
 from scanner.report import RenderSettings
 
 STYLES = {
@@ -86,6 +86,35 @@ def _inventory_table(result: ScanResult) -> Table:
             cell.append(i.exposure)
         table.add_row(Text(f"  {i.server}", style="bold"), cell)
     return table
+
+
+STATUS_STYLES = {"failed": "bold red", "met": "green", "not applicable": "dim",
+                 "not checked": "yellow"}
+
+
+def _compliance_table(report: ComplianceReport) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True,
+                  title=f"{report.name}: per-control results", title_justify="left")
+    table.add_column("Control", no_wrap=True)
+    table.add_column("Title", ratio=2)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Rules", ratio=2)
+    for c in report.controls:
+        status = Text(c.status, style=STATUS_STYLES[c.status])
+        if c.findings:
+            status.append(f" ({_plural(c.findings, 'finding')})")
+        title = c.title + (" [proposed]" if c.proposed else "")
+        table.add_row(c.id, title, status, ", ".join(c.rules) or "-")
+    return table
+
+
+def _compliance(console: Console, report: ComplianceReport) -> None:
+    console.print()
+    console.print(_compliance_table(report))
+    totals = " · ".join(f"{k} {v}" for k, v in report.totals().items())
+    console.print(f"Totals: {totals}", markup=False)
+    console.print("A failed control may not be satisfied; met means no rule found a problem, "
+                  "not that the control is satisfied. This is not legal advice.", markup=False)
 
 
 def _hipaa_summary(findings: tuple[Finding, ...]) -> list[str]:
@@ -159,6 +188,8 @@ def render(result: ScanResult, settings: RenderSettings) -> str:
         console.print("Findings by HIPAA control (may not satisfy):", markup=False)
         for line in hipaa:
             console.print(line, markup=False)
+    for report in result.compliance:
+        _compliance(console, report)
     console.print()
     console.print(_verdict(result))
     return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scanner.models import Finding, ScanResult
+from scanner.models import ComplianceReport, Finding, ScanResult
 from scanner.report import RenderSettings
 
 REPORT_VERSION = "1.0"
@@ -83,8 +83,21 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
     }
 
 
+def compliance_dict(report: ComplianceReport) -> dict[str, Any]:
+    return {
+        "framework": report.framework,
+        "name": report.name,
+        "controls": [{"id": c.id, "title": c.title, "status": c.status, "rules": list(c.rules),
+                      "findings": c.findings, "suppressed": c.suppressed,
+                      "proposed": c.proposed} for c in report.controls],
+        "totals": report.totals(),
+    }
+
+
 def render(result: ScanResult, settings: RenderSettings) -> str:
     data = report_dict(result)
+    if result.compliance:
+        data["compliance"] = [compliance_dict(r) for r in result.compliance]
     if result.linking is not None:
         data["linking"] = result.linking
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

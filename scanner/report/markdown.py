@@ -14,7 +14,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from scanner.models import Finding, Reference, ScanResult
+from scanner.models import ComplianceReport, Finding, Reference, ScanResult
 from scanner.report import RenderSettings
 
 COMMENT_LIMIT = 65_536  # GitHub's maximum issue/PR comment body, in characters
@@ -147,7 +147,19 @@ def _sections(result: ScanResult) -> list[Section]:
         Section("files not scanned", "### Files not scanned\n\n| File | Reason |\n|---|---|",
                 [f"| {cell(where(e.path, e.line))} | {cell(e.message)} |"
                  for e in result.errors]),
+        *(_compliance_section(r) for r in result.compliance),
     ]
+
+
+def _compliance_section(report: ComplianceReport) -> Section:
+    totals = " · ".join(f"{k} {v}" for k, v in report.totals().items())
+    head = (f"### {cell(report.name)}: per-control results\n\nTotals: {totals}. A failed "
+            "control may not be satisfied; not legal advice.\n\n| Control | Title | Status | "
+            "Rules |\n|---|---|---|---|")
+    rows = [f"| {cell(c.id)} | {cell(c.title + (' (proposed)' if c.proposed else ''))} | "
+            f"{c.status}{f' ({c.findings})' if c.findings else ''} | "
+            f"{cell(', '.join(c.rules) or '-')} |" for c in report.controls]
+    return Section(f"{report.framework} control rows", head, rows)
 
 
 # When too long, drop items from these sections in turn (indexes into _sections), last item
@@ -168,7 +180,7 @@ def _size(text: str) -> int:
 def _shorten(header: str, sections: list[Section], budget: int) -> None:
     """Drop items in ``_DROP_ORDER`` until the text fits; sizes are tracked, not re-rendered."""
     total = _size(_join(header, sections))
-    for index in _DROP_ORDER:
+    for index in (*_DROP_ORDER, *range(len(_DROP_ORDER), len(sections))):
         section = sections[index]
         while section.items and total > budget:
             total -= _size(section.items.pop()) + len(section.sep)
