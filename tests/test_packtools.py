@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from scanner.cli import main
 from scanner.engine.packs import load_rules
 from scanner.errors import RulePackError
@@ -93,7 +93,7 @@ def test_extends_replaces_and_disables_built_in_rules(tmp_path: Path) -> None:
     pack = tmp_path / "ours.yaml"
     base = load_rules().get("WS-HIPAA-AC-005")
     assert base is not None
-    pack.write_text(f"""\
+    pack.write_text("""\
 pack:
   id: our-hipaa
   name: Our HIPAA profile
@@ -105,13 +105,13 @@ rules:
     title: Idle sessions must end within 10 minutes
     severity: medium
     applies_to: [AIDeployment]
-    where: {{path: data.phi, equals: true}}
-    assert: {{path: security.session.idle_timeout_minutes, lte: 10}}
+    where: {path: data.phi, equals: true}
+    assert: {path: security.session.idle_timeout_minutes, lte: 10}
     message: "idle timeout above our 10-minute policy"
     summary: Our policy is stricter than the built-in 30 minutes.
     rationale: Shared clinical workstations in our wards.
     remediation: Set security.session.idle_timeout_minutes to 10 or less.
-    references: [{{framework: hipaa, control: "164.312(a)(2)(iii)"}}]
+    references: [{framework: hipaa, control: "164.312(a)(2)(iii)"}]
     examples:
       bad: "x"
       good: "y"
