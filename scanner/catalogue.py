@@ -38,6 +38,24 @@ class Catalogue:
     def get(self, control_id: str) -> Control | None:
         return next((c for c in self.controls if c.id == control_id), None)
 
+    def descendants(self, control_id: str) -> list[str]:
+        """Ids below a control (its implementation specifications, sub-techniques...)."""
+        children: dict[str, list[str]] = {}
+        for c in self.controls:
+            if c.parent:
+                children.setdefault(c.parent, []).append(c.id)
+        out, todo = [], list(children.get(control_id, []))
+        while todo:
+            cid = todo.pop()
+            out.append(cid)
+            todo.extend(children.get(cid, []))
+        return out
+
+    def rolled_up(self, direct: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Rules per control, a parent counting the rules of everything below it."""
+        return {c.id: sorted({r for cid in (c.id, *self.descendants(c.id))
+                              for r in direct.get(cid, [])}) for c in self.controls}
+
 
 @lru_cache(maxsize=1)
 def catalogues() -> dict[str, Catalogue]:

@@ -28,7 +28,7 @@ def rules_by_control(result: ScanResult, framework: str) -> dict[str, list[str]]
 
 
 def compliance(result: ScanResult, cat: Catalogue) -> ComplianceReport:
-    by_control = rules_by_control(result, cat.id)
+    by_control = cat.rolled_up(rules_by_control(result, cat.id))
     active = Counter(f.rule_id for f in result.active())
     quiet = Counter(f.rule_id for f in result.suppressed())
     applied = set(result.applied)

@@ -17,9 +17,9 @@ def coverage(framework: str, rule_paths: tuple[str, ...] = ()) -> dict[str, Any]
         for ref in rule.references:
             if ref.framework == framework and rule.id not in by_control.get(ref.control, []):
                 by_control.setdefault(ref.control, []).append(rule.id)
+    rolled = cat.rolled_up(by_control)
     return {"framework": framework, "controls": [
-        {"id": c.id, "title": c.title, "rules": sorted(by_control.get(c.id, []))}
-        for c in cat.controls]}
+        {"id": c.id, "title": c.title, "rules": rolled[c.id]} for c in cat.controls]}
 
 
 def coverage_json(framework: str, rule_paths: tuple[str, ...] = ()) -> str:
