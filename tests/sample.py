@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from scanner.models import (
+    ComplianceReport,
+    ControlResult,
     FileError,
     Finding,
     InventoryItem,
@@ -94,6 +96,16 @@ def sample_result() -> ScanResult:
         fail_on=Severity.HIGH,
         resources=2,
         rules=RULES,
+        compliance=(ComplianceReport("hipaa", "HIPAA (sample)", (
+            ControlResult("164.312(a)(2)(iii)", "Automatic logoff", "failed",
+                          ("WS-HIPAA-AC-005",), 1, 1),
+            ControlResult("164.312(a)(2)(iv)", "Encryption and decryption", "met",
+                          ("WS-HIPAA-ENC-001",)),
+            ControlResult("164.312(b)", "Audit controls", "failed", ("WS-HIPAA-AUD-001",), 1),
+            ControlResult("164.312(c)(2)", "Mechanism to authenticate ePHI", "not applicable",
+                          ("WS-HIPAA-INT-001",)),
+            ControlResult("NPRM-MFA", "MFA", "not checked", (), proposed=True),
+        )),),
         inventory=(
             InventoryItem(Location("deploy/other.yaml", 20, 11), "ollama", "Deployment/ollama",
                           "Service/ollama-lb (LoadBalancer) at deploy/svc.yaml:9"),

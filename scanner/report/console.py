@@ -92,25 +92,30 @@ STATUS_STYLES = {"failed": "bold red", "met": "green", "not applicable": "dim",
                  "not checked": "yellow"}
 
 
-def _compliance_table(report: ComplianceReport) -> Table:
+def _compliance_table(report: ComplianceReport, failing: dict[str, int]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True,
                   title=f"{report.name}: per-control results", title_justify="left")
     table.add_column("Control", no_wrap=True)
-    table.add_column("Title", ratio=2)
     table.add_column("Status", no_wrap=True)
-    table.add_column("Rules", ratio=2)
+    table.add_column("Control title and rules", ratio=1)
     for c in report.controls:
         status = Text(c.status, style=STATUS_STYLES[c.status])
         if c.findings:
-            status.append(f" ({_plural(c.findings, 'finding')})")
-        title = c.title + (" [proposed]" if c.proposed else "")
-        table.add_row(c.id, title, status, ", ".join(c.rules) or "-")
+            status.append(f" ({c.findings})")
+        detail = Text(c.title + (" [proposed]" if c.proposed else ""))
+        bad = [r for r in c.rules if failing.get(r)]
+        if bad:
+            detail.append("\nfailing: " + ", ".join(bad), style="red")
+        elif c.rules:
+            detail.append(f"\nchecked by {_plural(len(c.rules), 'rule')}", style="dim")
+        table.add_row(c.id, status, detail)
     return table
 
 
-def _compliance(console: Console, report: ComplianceReport) -> None:
+def _compliance(console: Console, report: ComplianceReport, result: ScanResult) -> None:
     console.print()
-    console.print(_compliance_table(report))
+    failing = Counter(f.rule_id for f in result.active())
+    console.print(_compliance_table(report, failing))
     totals = " · ".join(f"{k} {v}" for k, v in report.totals().items())
     console.print(f"Totals: {totals}", markup=False)
     console.print("A failed control may not be satisfied; met means no rule found a problem, "
@@ -189,7 +194,7 @@ def render(result: ScanResult, settings: RenderSettings) -> str:
         for line in hipaa:
             console.print(line, markup=False)
     for report in result.compliance:
-        _compliance(console, report)
+        _compliance(console, report, result)
     console.print()
     console.print(_verdict(result))
     return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
