@@ -137,3 +137,12 @@ def test_docs_rules_md_is_up_to_date(capsys: pytest.CaptureFixture[str]) -> None
 def test_explain_prints_the_rules_md_section(capsys: pytest.CaptureFixture[str]) -> None:
     _code, out, _err = run(capsys, "explain", "WS-PRIV-BA-001")
     assert out.rstrip("\n") in (ROOT / "docs" / "rules.md").read_text()
+
+
+def test_writing_rules_guide_pack_header_is_valid(tmp_path: Path) -> None:
+    guide = (ROOT / "docs" / "writing-rules.md").read_text()
+    assert "wardscan rules test" in guide and "# ruleid:" in guide
+    header = guide.split("```yaml\n", 1)[1].split("rules:", 1)[0]
+    pack = tmp_path / "p.yaml"
+    pack.write_text(header + "rules:\n" + README_PACK.split("rules:\n", 1)[1])
+    assert [r.id for r in load_rules([str(pack)], builtin=False).rules] == ["MGH-VEND-001"]
