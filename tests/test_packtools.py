@@ -146,3 +146,24 @@ def test_writing_rules_guide_pack_header_is_valid(tmp_path: Path) -> None:
     pack = tmp_path / "p.yaml"
     pack.write_text(header + "rules:\n" + README_PACK.split("rules:\n", 1)[1])
     assert [r.id for r in load_rules([str(pack)], builtin=False).rules] == ["MGH-VEND-001"]
+
+
+def test_unknown_control_is_a_pack_error(tmp_path: Path) -> None:
+    pack = tmp_path / "p.yaml"
+    pack.write_text(README_PACK.replace('control: "164.502(e)"', 'control: "164.999(z)"'))
+    with pytest.raises(RulePackError) as info:
+        load_rules([str(pack)], builtin=False)
+    assert info.value.problems == [
+        f"error: {pack}:15: MGH-VEND-001: rules[0].references[0].control: unknown hipaa "
+        "control '164.999(z)' (see 'wardscan rules coverage --framework hipaa')"]
+
+
+def test_nprm_pack_is_off_by_default_and_can_be_enabled(tmp_path: Path) -> None:
+    everything = load_rules()
+    nprm = next(p for p in everything.packs if p.id == "hipaa-nprm-2025")
+    assert nprm.default_enabled is False
+    assert "hipaa-nprm-2025" not in {p.id for p in everything.select().packs}
+    enabled = everything.select(enable=("hipaa-nprm-2025",))
+    assert {r.pack for r in enabled.rules} >= {"hipaa-nprm-2025", "hipaa-security"}
+    assert all("proposed" in r.title.lower() for r in enabled.rules
+               if r.pack == "hipaa-nprm-2025")
