@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner.adapters.dotenv import is_dotenv
 from scanner.models import FileError
 
 SCANNED_SUFFIXES = (".yaml", ".yml", ".tf", ".json")
@@ -85,7 +86,8 @@ def discover(paths: list[str] | tuple[str, ...], max_bytes: int = MAX_FILE_BYTES
             dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS
                                  and not excluded(f"{rel_dir}{d}/", patterns))
             for name in filenames:
-                if not name.endswith(SCANNED_SUFFIXES) or excluded(rel_dir + name, patterns):
+                wanted = name.endswith(SCANNED_SUFFIXES) or is_dotenv(name)
+                if not wanted or excluded(rel_dir + name, patterns):
                     continue
                 p = Path(dirpath) / name
                 if p.is_symlink() and not _inside(p, root):

@@ -28,6 +28,7 @@ DOCUMENT_FORMATS: dict[str, str] = {
 }
 TEXT_FORMATS: dict[str, str] = {
     "terraform": "scanner.adapters.terraform",
+    "dotenv": "scanner.adapters.dotenv",
 }
 FORMAT_NAMES = sorted([*DOCUMENT_FORMATS, *TEXT_FORMATS])
 
@@ -78,8 +79,12 @@ def _documents(text: str, path: str) -> list[Any]:
 
 def resources_from_text(path: str, text: str, hint: str | None = None) -> list[Resource]:
     """Every resource in one file. Raises ``ParseError`` when the file cannot be parsed."""
-    if hint in TEXT_FORMATS or (hint is None and path.endswith(".tf")):
-        return list(_module(TEXT_FORMATS[hint or "terraform"]).adapt_text(text, path))
+    if hint is None and path.endswith(".tf"):
+        hint = "terraform"
+    elif hint is None and _module(TEXT_FORMATS["dotenv"]).is_dotenv(path):
+        hint = "dotenv"
+    if hint in TEXT_FORMATS:
+        return list(_module(TEXT_FORMATS[hint]).adapt_text(text, path))
     out: list[Resource] = []
     for i, doc in enumerate(_documents(text, path)):
         fmt = hint if hint in DOCUMENT_FORMATS else detect(doc)

@@ -76,6 +76,10 @@ def _schema_findings(rule: Rule, resource: Resource) -> list[Finding]:
 
 
 def run(rule: Rule, resource: Resource) -> list[Finding]:
+    if rule.check == "detect":
+        from scanner.engine.detect_checks import run_detect
+
+        return run_detect(rule, resource)
     if rule.check == "manifest-schema":
         return _schema_findings(rule, resource) if resource.kind == "AIDeployment" else []
     return []

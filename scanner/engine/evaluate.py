@@ -163,4 +163,16 @@ def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date,
                 findings.extend(found)
             else:
                 findings.extend(evaluate_rule(rule, resource, today, applied))
-    return sorted(set(findings))
+    return supersede(sorted(set(findings)), ruleset)
+
+
+def supersede(findings: list[Finding], ruleset: RuleSet) -> list[Finding]:
+    """Drop a finding when a rule that ``supersedes`` it reported the same place."""
+    beaten: set[tuple[str, str, int]] = set()
+    for f in findings:
+        rule = ruleset.get(f.rule_id)
+        if rule is not None:
+            beaten.update((loser, f.location.path, f.location.line) for loser in rule.supersedes)
+    if not beaten:
+        return findings
+    return [f for f in findings if (f.rule_id, f.location.path, f.location.line) not in beaten]

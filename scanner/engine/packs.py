@@ -234,6 +234,7 @@ class PackLoader:
             where_each=compiled.get("where_each"), assert_=compiled.get("assert"),
             check=raw.get("check"), tags=tuple(raw.get("tags", ())),
             locate=anchors.get("locate"), related=anchors.get("related"),
+            detect=raw.get("detect"), supersedes=tuple(raw.get("supersedes", ())),
             uses_exposure="exposure" in json.dumps(
                 [raw.get(k) for k in ("where", "where_each", "assert")]),
             bad_examples=_snippets(ex["bad"]), good_examples=_snippets(ex["good"]),

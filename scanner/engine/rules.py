@@ -36,6 +36,9 @@ class Rule:
     locate: tuple[bool, tuple[Any, ...]] | None = None  # (from_root, segments)
     related: tuple[bool, tuple[Any, ...]] | None = None
     uses_exposure: bool = False  # its conditions read ``exposure`` (cross-file linking)
+    detect: str | None = None  # with ``check: detect``: the detector group
+    allow_values: tuple[str, ...] = ()  # regexes of values not to report (config allow-list)
+    supersedes: tuple[str, ...] = ()  # rules whose finding at the same place this one replaces
     bad_examples: tuple[str, ...] = ()
     good_examples: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default=())

@@ -1,0 +1,168 @@
+"""Rules backed by the detector libraries (``check: detect`` with ``detect: GROUP``).
+
+Every string of a resource is walked once; a match becomes a finding at the line where it
+stands (inside a multi-line string, such as a block scalar holding a system prompt, at the
+match's own line), named by its class, and with the value masked: reports say *that* a
+secret or identifier is there, never what it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from yaml.nodes import ScalarNode
+
+from scanner.adapters.synth import synth_location
+from scanner.detectors.phi import find_phi
+from scanner.detectors.redact import mask, mask_phi
+from scanner.detectors.secrets import (
+    Match,
+    find_default_credential,
+    find_secret_assignment,
+    find_secrets,
+)
+from scanner.engine.paths import Ref
+from scanner.engine.rules import Rule
+from scanner.models import Finding, Location, Resource
+from scanner.parse.yaml import value_node
+
+GROUPS = ("provider-keys", "private-keys", "connection-passwords", "secret-assignments",
+          "default-credentials", "phi-direct", "phi-contact")
+# Keys whose text is patient-facing or model-facing: prompts, examples, seed and test data.
+PATIENT_TEXT = re.compile(r"(?i)prompt|message|content|example|few.?shot|template|instruction|"
+                          r"seed|sample|test.?data|fixture|conversation|transcript|note|input")
+_ENV_ITEM = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$", re.S)
+SKIPPED_KINDS = ("workload",)  # derived views repeat their source's strings
+MAX_STRINGS = 200_000
+
+
+def strings(body: Any) -> Iterator[tuple[Any, Any, str, str | None]]:
+    """(container, key, text, variable name) for every string, aliases visited once."""
+    stack: list[Any] = [body]
+    seen: set[int] = set()
+    count = 0
+    while stack and count < MAX_STRINGS:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if isinstance(v, str):
+                    count += 1
+                    yield node, k, v, _name_of(node, k)
+                elif isinstance(v, dict | list):
+                    stack.append(v)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                if isinstance(v, str):
+                    count += 1
+                    yield node, i, v, None
+                elif isinstance(v, dict | list):
+                    stack.append(v)
+
+
+def _name_of(mapping: dict[Any, Any], key: Any) -> str:
+    """The variable a value belongs to: ``{name: X, value: ...}`` (Kubernetes env) names X."""
+    if key == "value" and isinstance(mapping.get("name"), str):
+        return str(mapping["name"])
+    return str(key)
+
+
+def match_location(resource: Resource, container: Any, key: Any, text: str,
+                   start: int) -> Location:
+    """The line of ``text[start]``: block scalars start on the line after their indicator."""
+    lines_before = text.count("\n", 0, start)
+    node = value_node(container, key)
+    if isinstance(node, ScalarNode):
+        line = node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
+        column = node.start_mark.column + 1 if lines_before == 0 and not node.style else 1
+        return Location(resource.path, line + lines_before, column)
+    explicit = synth_location(container, key)
+    if explicit is not None:
+        extra = 1 + lines_before if "\n" in text else 0  # a heredoc's text starts below it
+        return Location(explicit.path, explicit.line + extra, explicit.column)
+    from scanner.engine.evaluate import locate
+
+    return locate(Ref(container, key), resource)
+
+
+def _matches(group: str, text: str, name: str | None, key: Any) -> list[Match]:
+    if group in ("provider-keys", "private-keys", "connection-passwords"):
+        wanted = {"private-keys": ("private-key",),
+                  "connection-passwords": ("connection-string-password",)}.get(group)
+        found = find_secrets(text)
+        if wanted is None:
+            return [m for m in found if m.kind not in ("private-key", "connection-string-password",
+                                                       "default-credential")]
+        return [m for m in found if m.kind in wanted]
+    if group in ("secret-assignments", "default-credentials"):
+        pairs = [(name, text, 0)] if name else []
+        env = _ENV_ITEM.match(text) if not isinstance(key, str) or key.isdigit() else None
+        if env is not None:
+            pairs.append((env.group(1), env.group(2), env.start(2)))
+        out = []
+        for var, value, offset in pairs:
+            hit = (find_default_credential(var, value) if group == "default-credentials"
+                   else find_secret_assignment(var, value))
+            if hit is not None and (hit.kind == "secret-assignment") == (
+                    group == "secret-assignments"):
+                out.append(Match(hit.kind, hit.label, hit.start + offset, hit.end + offset,
+                                 hit.value))
+        return out
+    patient = group == "phi-contact"
+    hits = find_phi(text, patient_text=patient)
+    direct = {"ssn", "mrn", "health-plan-id", "npi", "dob"}
+    return [m for m in hits if (m.kind in direct) != patient]
+
+
+def _in_patient_text(key: Any, name: str | None, text: str) -> bool:
+    return "\n" in text.strip() or bool(PATIENT_TEXT.search(str(name or key)))
+
+
+def run_detect(rule: Rule, resource: Resource) -> list[Finding]:
+    from scanner.engine.evaluate import make_finding
+
+    if resource.kind.startswith(SKIPPED_KINDS) or rule.detect is None:
+        return []
+    out: list[Finding] = []
+    for container, key, text, name in _texts(resource):
+        if rule.detect == "phi-contact" and not _in_patient_text(key, name, text):
+            continue
+        for m in _matches(rule.detect, text, name, key):
+            if any(re.search(p, m.value) for p in rule.allow_values):
+                continue
+            where = match_location(resource, container, key, text, m.start)
+            shown = mask_phi(m.value, m.kind) if rule.detect.startswith("phi") else (
+                m.value if m.kind == "default-credential" else mask(m.value))
+            field = name or str(key)
+            msg = f"{m.label} in {field}: {shown}"
+            out.append(make_finding(rule, resource, where, msg, ref=Ref(container, key),
+                                    detail=f"{m.kind}:{m.start}"))
+    return out
+
+
+def _texts(resource: Resource) -> Iterator[tuple[Any, Any, str, str | None]]:
+    """Strings to search; a Kubernetes Secret's ``data`` values are base64-decoded first."""
+    body = resource.body
+    for container, key, text, name in strings(body):
+        if (resource.kind == "kubernetes/Secret" and isinstance(body, dict)
+                and container is body.get("data")):
+            decoded = _b64(text)
+            if decoded is not None:
+                yield container, key, decoded, str(key)
+                continue
+        yield container, key, text, name
+
+
+def _b64(text: str) -> str | None:
+    import base64
+    import binascii
+
+    try:
+        out = base64.b64decode(text.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return out if out.isprintable() or "\n" in out else None
