@@ -7,6 +7,7 @@ Precedence: built-in defaults < ``.wardscan.yaml`` < flags. The result is frozen
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,13 +87,25 @@ def resolve(flags: dict[str, Any], known_formats: list[str]) -> RunOptions:
     inline = c.get("inline_suppressions", True)
     if flags.get("inline_suppressions") is not None:
         inline = flags["inline_suppressions"]
-    packs = c.get("packs") or {}
+    packs = dict(c.get("packs") or {})
+    off = [pack for pack, flag, key in (("secrets", flags.get("secrets"), "secrets"),
+                                        ("phi-data", flags.get("phi"), "phi"))
+           if (flag if flag is not None else c.get(key, True)) is False]
+    packs["disable"] = [*packs.get("disable", ()), *off]
+    allow = c.get("allowlist") or []
+    for entry in allow:
+        for pattern in entry.get("values", ()):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise UsageError(f"allowlist: bad regular expression {pattern!r}: {exc}") from None
     ruleset = load_rules(tuple(_pick(flags.get("rule_paths"), c, "rules", ()))).select(
         only_packs=tuple(_pick(flags.get("packs"), packs, "only", ())),
         enable=tuple(packs.get("enable", ())), disable=tuple(packs.get("disable", ())),
         select=tuple(_pick(flags.get("select"), c, "select", ())),
         skip=tuple(_pick(flags.get("skip"), c, "skip", ())),
         severity=dict(c.get("severity_overrides") or {}),
+        allow_values={e["rule"]: tuple(e.get("values", ())) for e in allow if e.get("values")},
     )
     outputs = parse_output_formats(tuple(flags.get("output_formats") or ()), known_formats) or \
         tuple((o["format"], o["path"]) for o in c.get("outputs", ()))
@@ -106,6 +119,7 @@ def resolve(flags: dict[str, Any], known_formats: list[str]) -> RunOptions:
         suppressions=tuple(ConfigSuppression(s["rule"], s["reason"],
                                              tuple(s.get("paths", ("*",))), s.get("expires"))
                            for s in c.get("suppressions", ())),
+        allow_paths=tuple((e["rule"], tuple(e["paths"])) for e in allow if e.get("paths")),
         min_severity=Severity(_pick(flags.get("severity"), c, "severity", "info")),
         exclude=tuple(_pick(flags.get("exclude"), c, "exclude", ())),
         shard=parse_shard(flags.get("shard")),

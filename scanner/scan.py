@@ -17,6 +17,7 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.adapters import looks_scannable_json, resources_from_text
+from scanner.detectors.redact import redact
 from scanner.discover import discover
 from scanner.engine.evaluate import evaluate
 from scanner.engine.packs import RuleSet
@@ -65,6 +66,7 @@ class ScanOptions:
     exclude: tuple[str, ...] = ()  # path globs
     shard: tuple[int, int] | None = None  # (k, n), 1-based k
     baseline: str | None = None
+    allow_paths: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (rule glob, path globs)
 
 
 STDIN = "<stdin>"
@@ -197,7 +199,8 @@ def finish(options: ScanOptions, ruleset: RuleSet, files: tuple[str, ...],
            findings: list[Finding], errors: list[FileError], resources: int,
            inventory: tuple[InventoryItem, ...]) -> ScanResult:
     """Config suppressions, the severity filter and the baseline, then the frozen result."""
-    findings = [f for f in findings if f.severity >= options.min_severity]
+    findings = [dataclasses.replace(f, message=redact(f.message)) for f in findings
+                if f.severity >= options.min_severity and not allowed(f, options.allow_paths)]
     findings = apply_config(findings, options.suppressions, options.today)
     fixed: tuple[BaselineEntry, ...] = ()
     if options.baseline is not None:
@@ -221,6 +224,12 @@ def finish(options: ScanOptions, ruleset: RuleSet, files: tuple[str, ...],
         fixed=fixed,
         baseline=options.baseline,
     )
+
+
+def allowed(f: Finding, allow: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    """Whether a config allow-list entry covers this finding's rule and file."""
+    return any(fnmatch.fnmatchcase(f.rule_id, rule.upper()) and any(
+        fnmatch.fnmatch(f.location.path, p) for p in paths) for rule, paths in allow)
 
 
 def apply_config(findings: list[Finding], rules: tuple[ConfigSuppression, ...],

@@ -28,10 +28,12 @@ EXPECTED: dict[str, list[tuple[int, str]]] = {
         (7, "WS-WL-K8S-007"), (8, "WS-SRV-VDB-003"), (8, "WS-WL-SC-004"),
     ],
     "docker-compose/flowise-docker-compose.yml": [],
-    "docker-compose/langfuse-docker-compose.yml": [],
+    "docker-compose/langfuse-docker-compose.yml": [
+        (23, "WS-SEC-003"),
+    ],
     "docker-compose/localai-docker-compose.yaml": [],
     "docker-compose/milvus-standalone-docker-compose.yml": [
-        (39, "WS-WL-K8S-007"), (41, "WS-SRV-VDB-004"),
+        (25, "WS-SEC-005"), (26, "WS-SEC-005"), (39, "WS-WL-K8S-007"), (41, "WS-SRV-VDB-004"),
     ],
     "gateway-config/litellm-guardrails-eu-ai-act.yaml": [
         (1, "WS-GW-001"),
@@ -54,7 +56,7 @@ EXPECTED: dict[str, list[tuple[int, str]]] = {
     ],
     "helm-values/litellm-helm-values.yaml": [
         (51, "WS-WL-K8S-006"), (51, "WS-WL-K8S-007"), (139, "WS-WL-K8S-008"),
-        (213, "WS-HELM-006"),
+        (213, "WS-HELM-006"), (214, "WS-SEC-005"),
     ],
     "helm-values/ollama-helm-values.yaml": [
         (160, "WS-WL-K8S-006"), (160, "WS-WL-K8S-007"), (318, "WS-WL-K8S-008"),
@@ -73,7 +75,9 @@ EXPECTED: dict[str, list[tuple[int, str]]] = {
     "k8s/gke-tgi-gemma2-9b-deployment.yaml": [
         (34, "WS-WL-K8S-006"), (34, "WS-WL-K8S-007"), (35, "WS-WL-SC-004"), (60, "WS-WL-SC-003"),
     ],
-    "k8s/kserve-hf-token-secret.yaml": [],
+    "k8s/kserve-hf-token-secret.yaml": [
+        (7, "WS-SEC-004"),
+    ],
     "k8s/kserve-isvc-huggingface-llama2.yaml": [
         (9, "WS-WL-K8S-006"), (9, "WS-WL-K8S-007"), (15, "WS-WL-SC-005"),
     ],

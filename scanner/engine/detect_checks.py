@@ -26,7 +26,7 @@ from scanner.detectors.secrets import (
 from scanner.engine.paths import Ref
 from scanner.engine.rules import Rule
 from scanner.models import Finding, Location, Resource
-from scanner.parse.yaml import value_node
+from scanner.parse.yaml import key_position, value_node
 
 GROUPS = ("provider-keys", "private-keys", "connection-passwords", "secret-assignments",
           "default-credentials", "phi-direct", "phi-contact")
@@ -75,11 +75,17 @@ def match_location(resource: Resource, container: Any, key: Any, text: str,
                    start: int) -> Location:
     """The line of ``text[start]``: block scalars start on the line after their indicator."""
     lines_before = text.count("\n", 0, start)
+    in_line = start - (text.rfind("\n", 0, start) + 1)
     node = value_node(container, key)
     if isinstance(node, ScalarNode):
-        line = node.start_mark.line + 1 + (1 if node.style in ("|", ">") else 0)
-        column = node.start_mark.column + 1 if lines_before == 0 and not node.style else 1
-        return Location(resource.path, line + lines_before, column)
+        block = node.style in ("|", ">")
+        line = node.start_mark.line + 1 + (1 if block else 0) + lines_before
+        if block:  # content is indented one step (two columns) past its key, by convention
+            key_at = key_position(container, key)
+            column = (key_at[1] + 2 if key_at else 1) + in_line
+        else:
+            column = node.start_mark.column + 1 + (in_line if lines_before == 0 else 0)
+        return Location(resource.path, line, column)
     explicit = synth_location(container, key)
     if explicit is not None:
         extra = 1 + lines_before if "\n" in text else 0  # a heredoc's text starts below it

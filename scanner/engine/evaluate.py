@@ -158,7 +158,8 @@ def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date,
         for rule in rules:
             if rule.check is not None:
                 found = builtin_checks.run(rule, resource)
-                if applied is not None and (found or rule.check == "manifest-schema"):
+                if applied is not None and (found or rule.check == "manifest-schema" or (
+                        rule.check == "detect" and resource.kind != "workload")):
                     applied.add(rule.id)
                 findings.extend(found)
             else:

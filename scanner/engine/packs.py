@@ -38,7 +38,8 @@ class RuleSet:
 
     def select(self, *, only_packs: tuple[str, ...] = (), enable: tuple[str, ...] = (),
                disable: tuple[str, ...] = (), select: tuple[str, ...] = (),
-               skip: tuple[str, ...] = (), severity: dict[str, str] | None = None) -> RuleSet:
+               skip: tuple[str, ...] = (), severity: dict[str, str] | None = None,
+               allow_values: dict[str, tuple[str, ...]] | None = None) -> RuleSet:
         """The rules a run uses: pack choices, id globs and severity overrides applied.
 
         Packs marked ``default_enabled: false`` run only when enabled or named in ``only``.
@@ -61,7 +62,13 @@ class RuleSet:
             if any(fnmatch.fnmatchcase(r.id, g.upper()) for g in skip):
                 continue
             level = (severity or {}).get(r.id)
-            chosen.append(dataclasses.replace(r, severity=Severity(level)) if level else r)
+            if level:
+                r = dataclasses.replace(r, severity=Severity(level))
+            allowed = tuple(v for glob, values in (allow_values or {}).items()
+                            if fnmatch.fnmatchcase(r.id, glob.upper()) for v in values)
+            if allowed:
+                r = dataclasses.replace(r, allow_values=r.allow_values + allowed)
+            chosen.append(r)
         packs = tuple(dataclasses.replace(p, rules=sum(1 for r in chosen if r.pack == p.id))
                       for p in self.packs if p.id in on)
         return RuleSet(tuple(chosen), packs)
