@@ -6,8 +6,10 @@ folders, and skips files over the size limit with a reported reason.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,16 @@ class Discovered:
 
 def _display(path: Path) -> str:
     return path.as_posix()
+
+
+def _loops(path: Path) -> bool:
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:
+        return True
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -91,20 +103,35 @@ def discover(paths: list[str] | tuple[str, ...], max_bytes: int = MAX_FILE_BYTES
                     continue
                 p = Path(dirpath) / name
                 if p.is_symlink() and not _inside(p, root):
-                    errors.append(FileError(_display(p), "symlink points outside the scanned "
-                                                         "folder; not followed"))
+                    if _loops(p):
+                        errors.append(FileError(_display(p), "symbolic link loop; not scanned"))
+                    elif p.exists():
+                        errors.append(FileError(_display(p), "symlink points outside the "
+                                                             "scanned folder; not followed"))
+                    else:
+                        errors.append(FileError(_display(p), "broken symbolic link; not "
+                                                             "scanned"))
                     continue
                 files.add(_display(p))
     kept = []
     for f in sorted(files):
         try:
-            size = Path(f).stat().st_size
-        except OSError as exc:
-            errors.append(FileError(f, f"cannot read: {exc.strerror}"))
+            info = Path(f).stat()
+        except FileNotFoundError:
+            if Path(f).is_symlink():
+                errors.append(FileError(f, "broken symbolic link; not scanned"))
+            else:
+                errors.append(FileError(f, "file disappeared during the scan"))
             continue
-        if size > max_bytes:
-            errors.append(FileError(f, f"file is {size} bytes, over the {max_bytes}-byte limit; "
-                                       "not scanned"))
+        except OSError as exc:
+            reason = "symbolic link loop" if exc.errno == errno.ELOOP else exc.strerror
+            errors.append(FileError(f, f"cannot read: {reason}"))
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue  # FIFOs, sockets and devices are never read (a FIFO would block)
+        if info.st_size > max_bytes:
+            errors.append(FileError(f, f"file is {info.st_size} bytes, over the {max_bytes}-byte "
+                                       "limit; not scanned"))
             continue
         kept.append(f)
     return Discovered(tuple(kept), tuple(sorted(errors)))

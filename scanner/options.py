@@ -6,6 +6,7 @@ Precedence: built-in defaults < ``.wardscan.yaml`` < flags. The result is frozen
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 from scanner.config import Config, find_config, load_config
 from scanner.engine.packs import RuleSet, load_rules
 from scanner.errors import UsageError
+from scanner.limits import Limits
 from scanner.models import Severity
 from scanner.scan import ConfigSuppression, ScanOptions
 
@@ -120,6 +122,7 @@ def resolve(flags: dict[str, Any], known_formats: list[str]) -> RunOptions:
                                              tuple(s.get("paths", ("*",))), s.get("expires"))
                            for s in c.get("suppressions", ())),
         allow_paths=tuple((e["rule"], tuple(e["paths"])) for e in allow if e.get("paths")),
+        limits=Limits(**(c.get("limits") or {})),
         min_severity=Severity(_pick(flags.get("severity"), c, "severity", "info")),
         exclude=tuple(_pick(flags.get("exclude"), c, "exclude", ())),
         shard=parse_shard(flags.get("shard")),
@@ -150,5 +153,6 @@ def effective(run: RunOptions) -> dict[str, Any]:
                           "expires": x.expires} for x in s.suppressions],
         "format_hints": dict(s.format_hints),
         "strict": run.strict,
+        "limits": dataclasses.asdict(s.limits),
         "shard": f"{s.shard[0]}/{s.shard[1]}" if s.shard else None,
     }

@@ -23,6 +23,7 @@ from scanner.engine.evaluate import evaluate
 from scanner.engine.packs import RuleSet
 from scanner.engine.rules import rule_info
 from scanner.errors import ParseError
+from scanner.limits import DEFAULT, Limits
 from scanner.linking import CrossFile
 from scanner.models import (
     BaselineEntry,
@@ -67,6 +68,7 @@ class ScanOptions:
     shard: tuple[int, int] | None = None  # (k, n), 1-based k
     baseline: str | None = None
     allow_paths: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (rule glob, path globs)
+    limits: Limits = DEFAULT
 
 
 STDIN = "<stdin>"
@@ -106,11 +108,12 @@ def hint_for(path: str, hints: tuple[tuple[str, str], ...]) -> str | None:
     return found
 
 
-def resources_of(path: str, text: str, hint: str | None = None) -> list[Resource]:
+def resources_of(path: str, text: str, hint: str | None = None,
+                 limits: Limits = DEFAULT) -> list[Resource]:
     """Parse one file and adapt each recognised document; unknown documents are skipped."""
     if hint is None and path.endswith(".json") and not looks_scannable_json(text):
         return []
-    return resources_from_text(path, text, hint)
+    return resources_from_text(path, text, hint, limits)
 
 
 def scan(
@@ -118,7 +121,8 @@ def scan(
     ruleset: RuleSet,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> ScanResult:
-    found = discover(tuple(p for p in options.paths if p != "-"), exclude=options.exclude)
+    found = discover(tuple(p for p in options.paths if p != "-"), exclude=options.exclude,
+                     max_bytes=options.limits.max_file_bytes)
     files = ((STDIN,) if "-" in options.paths else ()) + found.files
     if options.shard is not None:
         files = tuple(f for f in files if in_shard(f, *options.shard))
@@ -127,11 +131,16 @@ def scan(
     per_file = FileScanner(ruleset, options)
     findings: list[Finding] = []
     resources = 0
+    budget = options.limits.max_total_bytes
     for done, path in enumerate(files, 1):
         if progress is not None:
             progress(done, len(files), path)
         try:
             text = read_text(path)
+            budget -= len(text)
+            if budget < 0:
+                raise ParseError(f"total scan size limit ({options.limits.max_total_bytes} "
+                                 "bytes) reached; not scanned", path)
             file_findings, count = per_file.scan_text(path, text)
         except ParseError as exc:
             errors.append(FileError(path, exc.message, exc.line))
@@ -170,7 +179,7 @@ class FileScanner:
 
     def scan_text(self, path: str, text: str) -> tuple[list[Finding], int]:
         opts = self.options
-        res = resources_of(path, text, hint_for(path, opts.format_hints))
+        res = resources_of(path, text, hint_for(path, opts.format_hints), opts.limits)
         self.cross.link_file(path, res)
         self.cross.inventory_file(res)
         findings = evaluate(res, self.ruleset, opts.today, self.applied)

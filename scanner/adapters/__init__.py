@@ -13,6 +13,7 @@ from importlib import import_module
 from typing import Any
 
 from scanner.errors import ParseError
+from scanner.limits import DEFAULT, Limits
 from scanner.models import Resource
 from scanner.parse.yaml import load_documents
 
@@ -61,23 +62,24 @@ def looks_scannable_json(text: str) -> bool:
     )
 
 
-def _documents(text: str, path: str) -> list[Any]:
+def _documents(text: str, path: str, limits: Limits = DEFAULT) -> list[Any]:
     """YAML documents; an unrendered Helm template is read best-effort (see helm_template)."""
     try:
-        return load_documents(text, path)
+        return load_documents(text, path, limits)
     except ParseError:
         if "{{" not in text:
             raise
         from scanner.parse.helm_template import neutralise
 
         try:
-            return load_documents(neutralise(text), path)
+            return load_documents(neutralise(text), path, limits)
         except ParseError as exc:
             raise ParseError(f"{exc.message} (unrendered Helm template? scan the output of "
                              "'helm template' instead)", path, exc.line) from None
 
 
-def resources_from_text(path: str, text: str, hint: str | None = None) -> list[Resource]:
+def resources_from_text(path: str, text: str, hint: str | None = None,
+                        limits: Limits = DEFAULT) -> list[Resource]:
     """Every resource in one file. Raises ``ParseError`` when the file cannot be parsed."""
     if hint is None and path.endswith(".tf"):
         hint = "terraform"
@@ -86,7 +88,7 @@ def resources_from_text(path: str, text: str, hint: str | None = None) -> list[R
     if hint in TEXT_FORMATS:
         return list(_module(TEXT_FORMATS[hint]).adapt_text(text, path))
     out: list[Resource] = []
-    for i, doc in enumerate(_documents(text, path)):
+    for i, doc in enumerate(_documents(text, path, limits)):
         fmt = hint if hint in DOCUMENT_FORMATS else detect(doc)
         if fmt is None:
             continue

@@ -80,6 +80,50 @@ def run(rule: Rule, resource: Resource) -> list[Finding]:
         from scanner.engine.detect_checks import run_detect
 
         return run_detect(rule, resource)
+    if rule.check == "duplicate-keys":
+        return duplicate_keys(rule, resource)
     if rule.check == "manifest-schema":
         return _schema_findings(rule, resource) if resource.kind == "AIDeployment" else []
     return []
+
+
+def duplicate_keys(rule: Rule, resource: Resource) -> list[Finding]:
+    """A key written twice in one YAML mapping: the parser keeps the later value, so a
+    ``privileged: true`` below a ``privileged: false`` silently wins."""
+    from yaml.nodes import MappingNode, ScalarNode
+
+    from scanner.engine.evaluate import make_finding
+    from scanner.models import Location
+
+    if resource.kind == "workload":
+        return []
+    out: list[Finding] = []
+    stack: list[Any] = [resource.body]
+    seen: set[int] = set()
+    while stack:
+        value = stack.pop()
+        if id(value) in seen or not isinstance(value, dict | list):
+            continue
+        seen.add(id(value))
+        stack.extend(value.values() if isinstance(value, dict) else value)
+        node = getattr(value, "node", None)
+        if not isinstance(node, MappingNode):
+            continue
+        first: dict[str, Any] = {}
+        start, end = node.start_mark.index, node.end_mark.index
+        for knode, _vnode in node.value:
+            if not isinstance(knode, ScalarNode) or knode.value == "<<":
+                continue
+            if not start <= knode.start_mark.index <= end:
+                continue  # merged in by `<<: *anchor`; overriding those is what merge is for
+            if knode.value in first:
+                a, b = first[knode.value].start_mark, knode.start_mark
+                msg = (f"key '{knode.value}' is written twice (lines {a.line + 1} and "
+                       f"{b.line + 1}); YAML keeps only the later value")
+                out.append(make_finding(
+                    rule, resource, Location(resource.path, b.line + 1, b.column + 1), msg,
+                    related=(Location(resource.path, a.line + 1, a.column + 1),),
+                    detail=f"{a.line}:{b.line}:{knode.value}"))
+            else:
+                first[knode.value] = knode
+    return out

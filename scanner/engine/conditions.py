@@ -80,14 +80,25 @@ def _op_equals(arg: Any) -> Test:
     return lambda v, _c: _same(v, arg)
 
 
+MAX_IN_ITEMS = 1000
+
+
 def _op_in(arg: Any) -> Test:
     items = list(arg)
+    if len(items) > MAX_IN_ITEMS:
+        raise ValueError(f"more than {MAX_IN_ITEMS} values")
     return lambda v, _c: any(_same(v, x) for x in items)
 
 
+MAX_MATCH_INPUT = 100_000  # characters of a value a rule's regex looks at
+
+
 def _op_matches(arg: Any) -> Test:
+    from scanner.engine.regex_safety import check_regex
+
+    check_regex(arg)
     rx = re.compile(arg)
-    return lambda v, _c: isinstance(v, str) and rx.search(v) is not None
+    return lambda v, _c: isinstance(v, str) and rx.search(v[:MAX_MATCH_INPUT]) is not None
 
 
 def _op_compare(fn: Callable[[Any, Any], bool]) -> Callable[[Any], Test]:
@@ -133,8 +144,27 @@ OPERATORS: dict[str, Callable[[Any], Test]] = {
 LEAF_KEYS = {"path", "match", "exists", "some", *OPERATORS}
 
 
+MAX_NODES = 2000
+
+
+def _size(spec: Any, budget: int = MAX_NODES + 1) -> int:
+    """Number of mappings and lists in a condition, counted up to ``budget``."""
+    count, stack = 0, [spec]
+    while stack and count < budget:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += 1
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            count += 1
+            stack.extend(item)
+    return count
+
+
 def compile_condition(spec: Any, where: tuple[str | int, ...] = (), depth: int = 0) -> Check:
     """Compile a condition mapping into a ``Check`` closure; raise ``ConditionError``."""
+    if depth == 0 and _size(spec) > MAX_NODES:
+        raise ConditionError(f"condition has more than {MAX_NODES} parts", where)
     if depth > MAX_DEPTH:
         raise ConditionError(f"condition nested deeper than {MAX_DEPTH}", where)
     if not isinstance(spec, dict) or not spec:

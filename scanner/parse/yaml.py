@@ -10,6 +10,7 @@ strings (as JSON would have them), and only the safe tags are constructed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from scanner.errors import ParseError
+from scanner.limits import DEFAULT, Limits
 
 try:  # libyaml is the fast path; fall back to the pure-Python parser if it is missing.
     from yaml import CSafeLoader as _BaseLoader
@@ -25,6 +27,7 @@ except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_ALIASES = 10_000
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 class YMap(dict[Any, Any]):
@@ -50,17 +53,18 @@ class YSeq(list[Any]):
 class _Loader(_BaseLoader):
     """CSafeLoader building YMap/YSeq, with timestamps left as strings and aliases bounded."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, max_aliases: int = MAX_ALIASES) -> None:
         super().__init__(stream)
         self._alias_hits = 0
+        self._max_aliases = max_aliases
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
             self._alias_hits += 1
-            if self._alias_hits > MAX_ALIASES:
+            if self._alias_hits > self._max_aliases:
                 raise ConstructorError(
-                    None, None, f"more than {MAX_ALIASES} alias references", node.start_mark
-                )
+                    None, None, f"more than {self._max_aliases} alias references (limit)",
+                    node.start_mark)
         return super().construct_object(node, deep=deep)
 
     def construct_ymap(self, node: MappingNode) -> Iterator[YMap]:
@@ -89,17 +93,43 @@ _Loader.yaml_constructors = {
 }
 
 
-def load_documents(text: str, path: str) -> list[Any]:
+def flow_depth(text: str, limit: int) -> int:
+    """Deepest nesting of ``[``/``{`` (quotes ignored: an over-estimate), checked before
+    parsing because libyaml's composer recurses once per level."""
+    if text.count("[") + text.count("{") <= limit:
+        return 0
+    depth = deepest = 0
+    for m in _BRACKET.finditer(text):
+        depth += 1 if m.group() in "[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            break
+    return deepest
+
+
+def load_documents(text: str, path: str, limits: Limits = DEFAULT) -> list[Any]:
     """Parse every document in ``text``; raise ``ParseError`` with the line on bad YAML."""
-    loader = _Loader(text)
+    if flow_depth(text, limits.max_depth) > limits.max_depth:
+        raise ParseError(f"nested deeper than {limits.max_depth} levels (limit); not scanned",
+                         path)
+    loader = _Loader(text, limits.max_aliases)
     docs: list[Any] = []
     try:
         while loader.check_data():
+            if len(docs) >= limits.max_documents:
+                raise ParseError(f"more than {limits.max_documents} YAML documents (limit); "
+                                 "not scanned", path)
             docs.append(loader.get_data())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if "could not determine a constructor for the tag" in problem:
+            tag = problem.split("for the tag", 1)[1].strip(" '")
+            tag = tag.replace("tag:yaml.org,2002:", "!!")
+            problem = (f"unsupported YAML tag {tag!r} (only standard YAML types are read; "
+                       "nothing is executed)")
+            raise ParseError(problem, path, line) from None
         raise ParseError(f"invalid YAML: {problem}", path, line) from None
     except yaml.YAMLError as exc:
         raise ParseError(f"invalid YAML: {exc}", path) from None
