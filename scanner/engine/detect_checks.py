@@ -36,6 +36,16 @@ PATIENT_TEXT = re.compile(r"(?i)prompt|message|content|example|few.?shot|templat
 _ENV_ITEM = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$", re.S)
 SKIPPED_KINDS = ("workload",)  # derived views repeat their source's strings
 MAX_STRINGS = 200_000
+# Cheap first looks: a string without any of these cannot match the group's detectors, so
+# most strings (names, images, paths) never reach the full patterns.
+_HINTS = {
+    "provider-keys": re.compile(r"sk-|hf_|api_org_|A3T|AKIA|ASIA|ABIA|ACCA|ABSK|bedrock-api-key"
+                                r"|AIza|Q~|pplx-"),
+    "private-keys": re.compile(r"PRIVATE KEY"),
+    "connection-passwords": re.compile(r"://|(?i:password|pwd)\s*="),
+    "phi-direct": re.compile(r"\d"),
+}
+_cache: dict[int, tuple[Any, list[tuple[Any, Any, str, str | None]]]] = {}
 
 
 def strings(body: Any) -> Iterator[tuple[Any, Any, str, str | None]]:
@@ -96,6 +106,9 @@ def match_location(resource: Resource, container: Any, key: Any, text: str,
 
 
 def _matches(group: str, text: str, name: str | None, key: Any) -> list[Match]:
+    hint = _HINTS.get(group)
+    if hint is not None and hint.search(text) is None:
+        return []
     if group in ("provider-keys", "private-keys", "connection-passwords"):
         wanted = {"private-keys": ("private-key",),
                   "connection-passwords": ("connection-string-password",)}.get(group)
@@ -134,7 +147,7 @@ def run_detect(rule: Rule, resource: Resource) -> list[Finding]:
     if resource.kind.startswith(SKIPPED_KINDS) or rule.detect is None:
         return []
     out: list[Finding] = []
-    for container, key, text, name in _texts(resource):
+    for container, key, text, name in _texts_cached(resource):
         if rule.detect == "phi-contact" and not _in_patient_text(key, name, text):
             continue
         for m in _matches(rule.detect, text, name, key):
@@ -148,6 +161,18 @@ def run_detect(rule: Rule, resource: Resource) -> list[Finding]:
             out.append(make_finding(rule, resource, where, msg, ref=Ref(container, key),
                                     detail=f"{m.kind}:{m.start}"))
     return out
+
+
+def _texts_cached(resource: Resource) -> list[tuple[Any, Any, str, str | None]]:
+    """The strings of a resource, walked once for all the detect rules that look at it."""
+    hit = _cache.get(id(resource))
+    if hit is not None and hit[0] is resource:
+        return hit[1]
+    texts = list(_texts(resource))
+    if len(_cache) > 8:
+        _cache.clear()
+    _cache[id(resource)] = (resource, texts)
+    return texts
 
 
 def _texts(resource: Resource) -> Iterator[tuple[Any, Any, str, str | None]]:
