@@ -37,6 +37,12 @@ def problems(path: str) -> list[str]:
     return info.value.problems
 
 
+def test_shipped_packs_pass_every_check() -> None:
+    """Run time skips the schema and catalogue checks for built-in packs; this is where they
+    are made, so a broken built-in pack fails the build."""
+    assert len(load_rules(check_builtin=True).rules) == len(load_rules().rules)
+
+
 def test_shipped_packs_load_with_unique_ids_and_docs(ruleset: RuleSet) -> None:
     ids = [r.id for r in ruleset.rules]
     assert len(ids) == len(set(ids))
