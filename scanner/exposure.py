@@ -53,6 +53,14 @@ def _m(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _l(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
 def _internal(meta: dict[str, Any]) -> bool:
     notes = _m(meta.get("annotations"))
     return any(str(notes.get(k, "")).lower() == v.lower() for k, v in INTERNAL_ANNOTATIONS.items())
@@ -70,8 +78,10 @@ def exposers_of(resources: list[Resource]) -> list[Exposer]:
         if kind == "Service":
             stype = spec.get("type") if isinstance(spec.get("type"), str) else "ClusterIP"
             where = loc(r.path, spec, "type") if "type" in spec else loc(r.path, meta, "name")
-            selector = tuple(sorted((str(k), str(v)) for k, v in _m(spec.get("selector")).items()))
-            ranges = tuple(str(x) for x in spec.get("loadBalancerSourceRanges") or [])
+            selector = tuple(sorted((str(k), str(v)) for k, v in _m(spec.get("selector")).items()
+                                    if _scalar(k) and _scalar(v)))
+            ranges = tuple(str(x) for x in _l(spec.get("loadBalancerSourceRanges"))
+                           if _scalar(x))
             out.append(Exposer("Service", r.name, ns, where, stype, selector,
                                internal=_internal(meta), source_ranges=ranges))
         else:
@@ -105,12 +115,12 @@ def _backend_names(path: str, spec: dict[str, Any], kind: str) -> list[tuple[str
 
     if kind == "Ingress":
         take(spec.get("defaultBackend") or spec.get("backend"))
-        for rule in spec.get("rules") or []:
-            for p in _m(_m(rule).get("http")).get("paths") or []:
+        for rule in _l(spec.get("rules")):
+            for p in _l(_m(_m(rule).get("http")).get("paths")):
                 take(_m(p).get("backend"))
     else:
-        for rule in spec.get("rules") or []:
-            for b in _m(rule).get("backendRefs") or []:
+        for rule in _l(spec.get("rules")):
+            for b in _l(_m(rule).get("backendRefs")):
                 take(b)
     return found
 

@@ -16,6 +16,7 @@ class Limits:
     max_depth: int = 256  # nesting of YAML/JSON flow collections ([ and {)
     max_documents: int = 10_000  # YAML documents in one file
     max_aliases: int = 10_000  # alias uses in one file (billion-laughs bombs)
+    max_expanded: int = 1_000_000  # values a document would hold with its aliases expanded
 
 
 DEFAULT = Limits()

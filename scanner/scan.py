@@ -178,6 +178,12 @@ class FileScanner:
         self.applied: set[str] = set()
 
     def scan_text(self, path: str, text: str) -> tuple[list[Finding], int]:
+        try:
+            return self._scan_text(path, text)
+        except RecursionError:
+            raise ParseError("nested too deeply to read safely; not scanned", path) from None
+
+    def _scan_text(self, path: str, text: str) -> tuple[list[Finding], int]:
         opts = self.options
         res = resources_of(path, text, hint_for(path, opts.format_hints), opts.limits)
         self.cross.link_file(path, res)

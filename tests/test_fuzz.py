@@ -12,7 +12,7 @@ What is generated (all with Hypothesis, derandomized so CI runs the same cases e
   wrapped in lists, unwrapped, given new keys, or shared (YAML anchors and aliases), and
   serialised again: documents that are almost right reach the adapters and rules deeply;
 - hostile YAML: deep block-style nesting and nested-alias "laughs" in the values the
-  adapters read (capped below two reported bugs: see BUG-1 and BUG-2 below);
+  adapters read;
 - Terraform HCL written by a tiny HCL writer (``resource``/``variable``/other blocks with
   the attributes the cloud rules read, nested blocks, objects, tuples, references, heredocs);
 - ``.env`` files (secret-looking keys and values, quotes, ``export``, comments, CRLF);
@@ -55,12 +55,11 @@ import jsonschema
 import pytest
 import yaml
 from conftest import ROOT, SHARED, TODAY
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 import scanner
-from scanner.adapters import _documents
 from scanner.engine.packs import RuleSet
 from scanner.errors import ParseError
 from scanner.models import Finding, ScanResult
@@ -309,20 +308,15 @@ def dump_json(draw: st.DrawFn, doc: Any) -> str:
 #
 # - block-style nesting (``- - - x``), which the 256-level depth limit does not count (it
 #   counts flow brackets only).
-#   BUG-1 (wardscan, reported): nesting deeper than ~980 levels in a value an adapter turns
-#   into text (``str``) or the manifest schema check reports (``repr``) raises RecursionError
-#   instead of a ParseError, and the whole scan stops; e.g. "apiVersion: wardscan/v1\nkind:
-#   AIDeployment\nvendors:\n" + "- " * 1000 + "x\n". Excluded by capping the depth far
-#   below that: raise DEEP_MAX to 3000 once fixed.
+#   Found here and fixed: nesting past ~980 levels raised RecursionError; block nesting now
+#   counts against the depth limit, and a RecursionError is a per-file error.
 # - alias "laughs" (each level a list of N aliases of the level below), which the alias
 #   limit (10,000 alias uses) does not stop: the data stays small, but ``str`` of it is
 #   N**levels items long.
-#   BUG-2 (wardscan, reported): 9 levels of 10 (81 aliases, 628 bytes) as a Kubernetes env
-#   value, a compose environment value or a Service selector value take minutes and GBs
-#   (MemoryError under a 3 GB cap; 8 levels take ~8 s). Excluded by capping the levels at
-#   5 (10**5 items, milliseconds): raise BOMB_LEVELS to 9 once fixed.
-DEEP_MAX = 300
-BOMB_LEVELS = 5
+#   Found here and fixed: 9 levels of 10 (81 aliases, 628 bytes) as an env value took GBs;
+#   documents whose aliases expand past a limit are now refused, cheaply, when parsed.
+DEEP_MAX = 3000
+BOMB_LEVELS = 9
 HOSTILE_SLOTS = (  # (document up to the slot, the slot's indentation)
     ("apiVersion: wardscan/v1\nkind: AIDeployment\nmetadata:\n  name: deep\n{key}:\n", ""),
     ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {{app: a}}\nspec:\n"
@@ -357,51 +351,6 @@ def hostile_yaml_files(draw: st.DrawFn) -> tuple[str, str]:
     return "x.yaml", "\n".join(defs) + "\n" + head + indent + f"  *a{levels - 1}\n"
 
 
-# BUG-3 (wardscan, reported): in a Kubernetes Service, Ingress or HTTPRoute, a number or a
-# boolean where a list belongs (spec.loadBalancerSourceRanges, spec.rules,
-# rules[].http.paths, rules[].backendRefs) raises TypeError in scanner/exposure.py and the
-# whole scan stops; e.g. "apiVersion: networking.k8s.io/v1\nkind: Ingress\nspec:\n  rules:
-# true\n". Such documents are left out (``assume``) until it is fixed: then delete the
-# ``hits_bug3`` checks.
-def _truthy_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and bool(value)  # a bool is an int
-
-
-def hits_bug3(doc: Any, in_list: bool = False) -> bool:
-    if not isinstance(doc, dict):
-        return False
-    kind, spec = doc.get("kind"), doc.get("spec")
-    if kind == "List" and not in_list and isinstance(doc.get("items"), list):
-        return any(hits_bug3(item, True) for item in doc["items"])
-    if not isinstance(spec, dict):
-        return False
-    if kind == "Service":
-        return _truthy_number(spec.get("loadBalancerSourceRanges"))
-    if kind not in ("Ingress", "HTTPRoute"):
-        return False
-    rules = spec.get("rules")
-    if not isinstance(rules, list):
-        return _truthy_number(rules)
-    for rule in rules:
-        if not isinstance(rule, dict):
-            continue
-        http = rule.get("http")
-        if kind == "Ingress" and isinstance(http, dict) and _truthy_number(http.get("paths")):
-            return True
-        if kind == "HTTPRoute" and _truthy_number(rule.get("backendRefs")):
-            return True
-    return False
-
-
-def file_hits_bug3(name: str, data: bytes) -> bool:
-    """``hits_bug3`` for a YAML or JSON file's documents, as the scanner parses them."""
-    if not name.endswith((".yaml", ".yml", ".json")):
-        return False
-    try:
-        return any(hits_bug3(doc) for doc in _documents(_decode(data, name), name))
-    except ParseError:
-        return False
-
 
 @st.composite
 def yaml_files(draw: st.DrawFn) -> tuple[str, str]:
@@ -415,7 +364,6 @@ def yaml_files(draw: st.DrawFn) -> tuple[str, str]:
             docs.append(draw(random_documents()))
         else:
             docs.append(draw(mutated_documents(aliases=True))[1])
-    assume(not any(hits_bug3(doc) for doc in docs))
     name = draw(st.sampled_from(("x.yaml", "x.yml", "values.yaml", "config.yaml")))
     return name, dump_yaml(draw, docs)
 
@@ -425,7 +373,6 @@ def json_files(draw: st.DrawFn) -> tuple[str, str]:
     """(file name, text): one document, random or mutated real one, as JSON."""
     doc = (draw(random_documents()) if draw(st.booleans())
            else draw(mutated_documents(aliases=False))[1])
-    assume(not hits_bug3(doc))
     return "x.json", dump_json(draw, doc)
 
 
@@ -699,7 +646,6 @@ def mutated_files(draw: st.DrawFn) -> tuple[str, bytes]:
     if draw(st.integers(0, 5)) == 0:
         name = draw(st.sampled_from(OTHER_NAMES))
     data = mutate_bytes(draw, data)
-    assume(not file_hits_bug3(name, data))
     return name, data
 
 
@@ -715,7 +661,6 @@ def any_files(draw: st.DrawFn) -> tuple[str, bytes]:
     data = text.encode("utf-8", errors="surrogatepass")
     if draw(st.integers(0, 3)) == 0:
         data = mutate_bytes(draw, data)
-        assume(not file_hits_bug3(name, data))
     return name, data
 
 

@@ -36,8 +36,9 @@ def errors(data: dict) -> dict[str, tuple[int | None, str]]:  # type: ignore[typ
 
 CASES: dict[str, tuple[bytes, tuple[int | None, str] | None]] = {
     # name: (content, expected error (line, message) or None for a silent skip/no error)
-    # aliases are shared, never expanded: a billion-laughs file is small once parsed
-    "bomb.yaml": (BOMB.encode(), None),
+    # aliases are shared, never expanded, and their expanded size is counted cheaply
+    "bomb.yaml": (BOMB.encode(), (None, "aliases expand to more than 1000000 values (limit); "
+                                        "not scanned")),
     "aliases.yaml": (b"a: &a 1\nb: [" + b"*a, " * 10_001 + b"]\n",
                      (1, "invalid YAML: more than 10000 alias references (limit)")),
     "deep.json": (b'{"apiVersion": "v1", "kind": "List", "x": ' + DEEP.encode() + b"}",
@@ -50,6 +51,16 @@ CASES: dict[str, tuple[bytes, tuple[int | None, str] | None]] = {
     "cfn.yaml": (b"Resources:\n  Bucket:\n    Properties: {Name: !Ref Name}\n",
                  (3, "unsupported YAML tag '!Ref' (only standard YAML types are read; nothing "
                      "is executed)")),
+    "deep-block.yaml": (("apiVersion: wardscan/v1\nkind: AIDeployment\nvendors:\n" + "- " * 1000
+                         + "x\n").encode(),
+                        (None, "nested deeper than 256 levels (limit); not scanned")),
+    "laughs-env.yaml": ((BOMB.replace("a0: &a0 [lol", "x0: &a0 [lol") + "apiVersion: v1\n"
+                         "kind: Pod\nspec:\n  containers:\n  - image: x\n    env:\n"
+                         "    - name: A\n      value: *a9\n").encode(),
+                        (None, "aliases expand to more than 1000000 values (limit); "
+                               "not scanned")),
+    "ingress-bool.yaml": (b"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\n"
+                          b"spec:\n  rules: true\n", None),
     "empty.yaml": (b"", None),
     "comments.yaml": (b"# nothing here\n", None),
     "binary.yaml": (b"\x00\x01\x02\xffELF", (None, "binary file; not scanned")),

@@ -44,7 +44,8 @@ def _environment(path: str, svc: Any) -> SynthMap:
     out = SynthMap(loc(path, svc, "environment"))
     items: list[tuple[str, Any, Location]] = []
     if isinstance(env, dict):
-        items = [(str(k), v, loc(path, env, k)) for k, v in env.items()]
+        items = [(str(k), v if isinstance(v, str | int | float | bool) or v is None else "",
+                  loc(path, env, k)) for k, v in env.items()]
     elif isinstance(env, list):
         for i, item in enumerate(env):
             if isinstance(item, str):
@@ -70,6 +71,8 @@ def _ports(path: str, svc: Any) -> tuple[SynthSeq, SynthSeq]:
         if isinstance(p, dict):
             ip, host, target = p.get("host_ip"), p.get("published"), p.get("target")
         else:
+            if not isinstance(p, str | int):
+                continue
             m = _PORT.match(str(p).strip())
             if not m:
                 continue

@@ -46,7 +46,8 @@ def k8s_env(path: str, env: Any, env_from: Any) -> SynthMap:
         entry.put("name", item["name"], loc(path, item, "name"))
         if "value" in item:
             value = item["value"]
-            entry.put("value", None if value is None else str(value), loc(path, item, "value"))
+            scalar = isinstance(value, str | int | float | bool)
+            entry.put("value", str(value) if scalar else None, loc(path, item, "value"))
             entry.put("from", None)
         else:
             ref = _mapping(item.get("valueFrom"))

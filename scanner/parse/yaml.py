@@ -107,11 +107,41 @@ def flow_depth(text: str, limit: int) -> int:
     return deepest
 
 
+def expanded_size(doc: Any, cap: int) -> int:
+    """How many values ``doc`` holds once aliases are expanded, counted without expanding
+    them (each shared value once, with its size remembered); stops past ``cap``."""
+    memo: dict[int, int] = {}
+    busy: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(doc, False)]
+    while stack:
+        value, done = stack.pop()
+        vid = id(value)
+        if not isinstance(value, dict | list) or (vid in memo and not done):
+            continue
+        children = list(value.values()) if isinstance(value, dict) else value
+        if not done:
+            if vid in busy:
+                continue  # a cycle: counted once
+            busy.add(vid)
+            stack.append((value, True))
+            stack.extend((c, False) for c in children
+                         if isinstance(c, dict | list) and id(c) not in memo)
+            continue
+        total = 1 + sum(memo.get(id(c), 1) for c in children)
+        memo[vid] = total
+        if total > cap:
+            return total
+    return memo.get(id(doc), 1)
+
+
 def load_documents(text: str, path: str, limits: Limits = DEFAULT) -> list[Any]:
     """Parse every document in ``text``; raise ``ParseError`` with the line on bad YAML."""
+    too_deep = f"nested deeper than {limits.max_depth} levels (limit); not scanned"
     if flow_depth(text, limits.max_depth) > limits.max_depth:
-        raise ParseError(f"nested deeper than {limits.max_depth} levels (limit); not scanned",
-                         path)
+        raise ParseError(too_deep, path)
+    # Block nesting needs at least one column of indentation (or "- ") per level.
+    if re.search(rf"^[ -]{{{2 * limits.max_depth},}}\S", text, re.M):
+        raise ParseError(too_deep, path)
     loader = _Loader(text, limits.max_aliases)
     docs: list[Any] = []
     try:
@@ -119,7 +149,11 @@ def load_documents(text: str, path: str, limits: Limits = DEFAULT) -> list[Any]:
             if len(docs) >= limits.max_documents:
                 raise ParseError(f"more than {limits.max_documents} YAML documents (limit); "
                                  "not scanned", path)
-            docs.append(loader.get_data())
+            doc = loader.get_data()
+            if "*" in text and expanded_size(doc, limits.max_expanded) > limits.max_expanded:
+                raise ParseError(f"aliases expand to more than {limits.max_expanded} values "
+                                 "(limit); not scanned", path)
+            docs.append(doc)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
