@@ -27,3 +27,19 @@ def test_readme_counts_the_built_in_rules() -> None:
     readme = (ROOT / "README.md").read_text()
     count = len(load_rules().rules)
     assert f"\n{count} built-in rules in" in readme
+
+
+def test_readme_sample_report_is_real_output(capsys: object, monkeypatch: object) -> None:
+    import pytest
+
+    from scanner.cli import main
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setenv("COLUMNS", "100")
+    main(["scan", str(ROOT / "examples" / "vendor-llm-partial.yaml"), "--as-of", "2026-11-27"])
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## A sample report", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    head, tail = block.rstrip("\n").split("\n…\n")
+    assert out.startswith(head.replace("examples/", f"{ROOT}/examples/") + "\n")
+    assert out.rstrip("\n").endswith(tail)
