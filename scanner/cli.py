@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,11 @@ def _debug_option(f: Any) -> Any:
                         help="Show tracebacks for errors.")(f)
 
 
+def _rules_option(f: Any) -> Any:
+    return click.option("--rules", "rule_paths", multiple=True, type=click.Path(),
+                        help="Extra rule pack file or folder (repeatable).")(f)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="wardscan",
                       message="%(prog)s %(version)s")
@@ -44,7 +49,7 @@ def _report_formats() -> list[str]:
 
 def scan_options(f: Any) -> Any:
     """The options every scanning command takes (scan, baseline create)."""
-    options = [
+    options: list[Callable[[Any], Any]] = [
         click.argument("paths", nargs=-1, type=click.Path()),
         click.option("--config", type=click.Path(dir_okay=False),
                      help="Config file (default: .wardscan.yaml from the scanned folder up)."),
@@ -53,8 +58,7 @@ def scan_options(f: Any) -> Any:
                      help="Exit 1 on active findings at or above this severity [default: low]."),
         click.option("--severity", type=click.Choice(SEVERITIES),
                      help="Report only findings at or above this severity."),
-        click.option("--rules", "rule_paths", multiple=True, type=click.Path(),
-                     help="Extra rule pack file or folder (repeatable)."),
+        _rules_option,
         click.option("--pack", "packs", multiple=True, help="Run only this pack (repeatable)."),
         click.option("--rule", "select", multiple=True,
                      help="Run only rules matching this id or glob (repeatable)."),
@@ -219,8 +223,7 @@ def rules() -> None:
 
 
 @rules.command("list")
-@click.option("--rules", "rule_paths", multiple=True, type=click.Path(),
-              help="Extra rule pack file or folder (repeatable).")
+@_rules_option
 @_debug_option
 def rules_list(rule_paths: tuple[str, ...]) -> None:
     """List every rule: id, severity, pack and title."""
@@ -257,8 +260,7 @@ def rules_test(paths: tuple[str, ...]) -> None:
 
 
 @rules.command("docs")
-@click.option("--rules", "rule_paths", multiple=True, type=click.Path(),
-              help="Extra rule pack file or folder (repeatable).")
+@_rules_option
 @_debug_option
 def rules_docs(rule_paths: tuple[str, ...]) -> None:
     """Print every rule's documentation as Markdown (this is docs/rules.md)."""
@@ -273,8 +275,7 @@ def rules_docs(rule_paths: tuple[str, ...]) -> None:
 @click.option("--framework", required=True, help="hipaa, owasp-llm-2025, nist-ai-rmf, ...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-@click.option("--rules", "rule_paths", multiple=True, type=click.Path(),
-              help="Extra rule pack file or folder (repeatable).")
+@_rules_option
 @_debug_option
 def rules_coverage(framework: str, fmt: str, rule_paths: tuple[str, ...]) -> None:
     """Each control of a framework with the rules that check it, and those none checks."""
@@ -286,8 +287,7 @@ def rules_coverage(framework: str, fmt: str, rule_paths: tuple[str, ...]) -> Non
 
 @cli.command()
 @click.argument("rule_id")
-@click.option("--rules", "rule_paths", multiple=True, type=click.Path(),
-              help="Extra rule pack file or folder (repeatable).")
+@_rules_option
 @_debug_option
 def explain(rule_id: str, rule_paths: tuple[str, ...]) -> None:
     """Show a rule's summary, rationale, remediation, references and examples."""

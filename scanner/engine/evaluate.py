@@ -169,11 +169,11 @@ def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date,
 
 def supersede(findings: list[Finding], ruleset: RuleSet) -> list[Finding]:
     """Drop a finding when a rule that ``supersedes`` it reported the same place."""
+    winners = {r.id: r.supersedes for r in ruleset.rules if r.supersedes}
     beaten: set[tuple[str, str, int]] = set()
     for f in findings:
-        rule = ruleset.get(f.rule_id)
-        if rule is not None:
-            beaten.update((loser, f.location.path, f.location.line) for loser in rule.supersedes)
+        for loser in winners.get(f.rule_id, ()):
+            beaten.add((loser, f.location.path, f.location.line))
     if not beaten:
         return findings
     return [f for f in findings if (f.rule_id, f.location.path, f.location.line) not in beaten]

@@ -26,7 +26,6 @@ try:  # libyaml is the fast path; fall back to the pure-Python parser if it is m
 except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-MAX_ALIASES = 10_000
 _BRACKET = re.compile(r"[\[\]{}]")
 
 
@@ -53,7 +52,7 @@ class YSeq(list[Any]):
 class _Loader(_BaseLoader):
     """CSafeLoader building YMap/YSeq, with timestamps left as strings and aliases bounded."""
 
-    def __init__(self, stream: str, max_aliases: int = MAX_ALIASES) -> None:
+    def __init__(self, stream: str, max_aliases: int = DEFAULT.max_aliases) -> None:
         super().__init__(stream)
         self._alias_hits = 0
         self._max_aliases = max_aliases
