@@ -49,22 +49,94 @@ class YSeq(list[Any]):
         self.node: Node | None = None
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SPECIAL_KEYS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+_RESOLVED: dict[str, str] = {}  # plain scalar -> tag: names, ports and images repeat a lot
+_RESOLVED_MAX = 50_000
+
+
 class _Loader(_BaseLoader):
-    """CSafeLoader building YMap/YSeq, with timestamps left as strings and aliases bounded."""
+    """CSafeLoader building YMap/YSeq, with timestamps left as strings and aliases bounded.
+
+    Why its own document builder: PyYAML's generic constructor spends more time than libyaml
+    spends parsing (a generator per container, a registry lookup per node). ``_build`` makes
+    the same values directly, and hands anything unusual (merge keys, explicit tags such as
+    ``!!binary`` or ``!!set``, unknown tags) back to the generic constructor.
+    """
 
     def __init__(self, stream: str, max_aliases: int = DEFAULT.max_aliases) -> None:
         super().__init__(stream)
         self._alias_hits = 0
         self._max_aliases = max_aliases
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:  # the tag then depends on the text alone
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_RESOLVED) < _RESOLVED_MAX and len(value) <= 64:
+                    _RESOLVED[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+    def _alias(self, node: Node) -> None:
+        self._alias_hits += 1
+        if self._alias_hits > self._max_aliases:
+            raise ConstructorError(
+                None, None, f"more than {self._max_aliases} alias references (limit)",
+                node.start_mark)
+
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
-            self._alias_hits += 1
-            if self._alias_hits > self._max_aliases:
-                raise ConstructorError(
-                    None, None, f"more than {self._max_aliases} alias references (limit)",
-                    node.start_mark)
+            self._alias(node)
         return super().construct_object(node, deep=deep)
+
+    def construct_document(self, node: Node) -> Any:
+        data = self._build(node, {})
+        self.constructed_objects = {}
+        self.recursive_objects = {}
+        return data
+
+    def _build(self, node: Node, memo: dict[int, Any]) -> Any:
+        nid = id(node)
+        if nid in memo:  # an alias: the very same object, never a copy
+            self._alias(node)
+            return memo[nid]
+        cls, tag = node.__class__, node.tag
+        if cls is ScalarNode:
+            value = node.value
+            if tag != _STR:
+                convert = _SCALARS.get(tag)
+                value = (convert(self, node) if convert is not None
+                         else self.construct_object(node, deep=True))
+            memo[nid] = value
+            return value
+        if isinstance(node, MappingNode) and tag == _MAP:
+            data = _new_map(YMap)
+            data.node = node
+            memo[nid] = data
+            if any(k.tag in _SPECIAL_KEYS for k, _v in node.value):
+                self.flatten_mapping(node)  # `<<: *base` merges, as PyYAML does
+            for knode, vnode in node.value:
+                key = self._build(knode, memo)
+                value = self._build(vnode, memo)
+                try:
+                    data[key] = value
+                except TypeError:
+                    raise ConstructorError("while constructing a mapping", node.start_mark,
+                                           "found unhashable key", knode.start_mark) from None
+            return data
+        if cls is SequenceNode and tag == _SEQ:
+            seq = _new_seq(YSeq)
+            seq.node = node
+            memo[nid] = seq
+            seq.extend([self._build(item, memo) for item in node.value])
+            return seq
+        value = self.construct_object(node, deep=True)
+        memo[nid] = value
+        return value
 
     def construct_ymap(self, node: MappingNode) -> Iterator[YMap]:
         data = YMap()
@@ -77,6 +149,26 @@ class _Loader(_BaseLoader):
         data.node = node
         yield data
         data.extend(self.construct_sequence(node))
+
+
+_new_map = dict.__new__  # YMap/YSeq without running __init__ (the builder sets .node)
+_new_seq = list.__new__
+
+
+def _int(loader: _Loader, node: ScalarNode) -> Any:
+    text = node.value
+    if text.isdigit() and (text[0] != "0" or text == "0"):  # not YAML 1.1 octal
+        return int(text)
+    return loader.construct_yaml_int(node)
+
+
+_SCALARS: dict[str, Any] = {
+    "tag:yaml.org,2002:null": lambda _loader, _node: None,
+    "tag:yaml.org,2002:bool": SafeConstructor.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _int,
+    "tag:yaml.org,2002:float": SafeConstructor.construct_yaml_float,
+    "tag:yaml.org,2002:timestamp": SafeConstructor.construct_yaml_str,
+}
 
 
 # Resolvers: the safe ones minus timestamp, so dates stay the strings the author wrote.
