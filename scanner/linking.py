@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from scanner.adapters.synth import SynthMap, SynthSeq
@@ -70,7 +70,7 @@ class CrossFile:
             if r.kind == "workload":
                 apply(r, exposures(r, found))
 
-    def hypotheses(self, resources: list[Resource], rules: list[Rule], today: dt.date,
+    def hypotheses(self, resources: list[Resource], rules: Sequence[Rule], today: dt.date,
                    real: list[Finding],
                    mark: Callable[[list[Finding]], list[Finding]] = lambda fs: fs) -> None:
         """Keep what exposure-reading rules would find if an unexposed workload were exposed."""

@@ -19,6 +19,7 @@ from scanner import __version__
 from scanner.adapters import looks_scannable_json, resources_from_text
 from scanner.detectors.redact import redact
 from scanner.discover import discover
+from scanner.engine.detect_checks import absent_groups
 from scanner.engine.evaluate import evaluate
 from scanner.engine.packs import RuleSet
 from scanner.engine.rules import rule_info
@@ -188,7 +189,7 @@ class FileScanner:
         res = resources_of(path, text, hint_for(path, opts.format_hints), opts.limits)
         self.cross.link_file(path, res)
         self.cross.inventory_file(res)
-        findings = evaluate(res, self.ruleset, opts.today, self.applied)
+        findings = evaluate(res, self.ruleset, opts.today, self.applied, absent_groups(text))
         mark = self._marker(path, text, res, findings)
         self.cross.hypotheses(res, self.workload_rules, opts.today, findings, mark)
         return mark(findings), len(res)

@@ -126,7 +126,27 @@ def _date_at(text: str, pos: int) -> tuple[int, int] | None:
     return None
 
 
+# Necessary conditions of the ``_always`` patterns: an SSN or MBI shape, or a label word.
+# Plain substring tests on the lowered text: one case-insensitive alternation of all the
+# labels costs more than every other detector's first look together.
+_ALWAYS_WORDS = ("ssn", "ss#", "social", "mrn", "medical", "npi", "member", "subscriber",
+                 "beneficiary", "insur", "medicaid", "medicare", "health", "dob", "d.o.b",
+                 "birth", "born")
+_ALWAYS_SHAPES = re.compile(r"\d{3}-\d{2}-\d{4}|[1-9][A-Z][A-Z0-9]\d")
+_MR_LABEL = re.compile(r"mr\s?#|mr\s+no")
+
+
+def may_hold_identifier(text: str) -> bool:
+    """False only when no always-reported identifier (SSN, MRN, plan ID, NPI, DOB) can be in
+    ``text``; a cheap test run before the full patterns."""
+    low = text.lower()
+    return (any(w in low for w in _ALWAYS_WORDS) or _ALWAYS_SHAPES.search(text) is not None
+            or _MR_LABEL.search(low) is not None)
+
+
 def _always(text: str) -> Iterator[tuple[str, int, int]]:
+    if not may_hold_identifier(text):
+        return
     for m in _SSN.finditer(text):
         if ssn_ok(*m.groups()):
             yield "ssn", m.start(), m.end()

@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "PROVIDER_KINDS", "Match", "entropy", "find_assignments", "find_default_credential",
@@ -104,6 +105,7 @@ def _name_words(name: str) -> list[str]:
     return words[-1] if words else []
 
 
+@lru_cache(maxsize=8192)  # names repeat across every resource: "name", "image", "HF_TOKEN"
 def is_secret_name(name: str) -> bool:
     """Whether a setting NAMED ``name`` holds a secret: ``*_KEY`` (not ``*_KEY_ID``, not
     ``partition_key``/``input_key``), any ``*PASSWORD*``/``*PASSWD*``/``*SECRET*``/``*TOKEN*``
@@ -204,6 +206,14 @@ _PROVIDERS: tuple[tuple[str, str, re.Pattern[str], float], ...] = (
      re.compile(r"(?<![\w-])pplx-[A-Za-z0-9]{48}(?![\w-])", _A), 3.0),
 )
 PROVIDER_KINDS = frozenset(kind for kind, *_ in _PROVIDERS)
+# Cheap first looks, each a necessary condition of the detectors it guards: text without any
+# of these cannot hold a match, so most strings (and most files) skip the full patterns.
+PROVIDER_HINT = re.compile(r"sk-|hf_|api_org_|A3T|AKIA|ASIA|ABIA|ACCA|ABSK|bedrock-api-key|AIza"
+                           r"|Q~|pplx-")
+CONNECTION_HINT = re.compile(r"://|(?i:password|pwd)\s*=|sk-1234|password1234|root:Milvus"
+                             r"|NoTaGrEaTpAsSwOrD")
+SECRET_NAME_HINT = re.compile(r"(?i)pass|secret|token|key|auth|cred|pwd")
+DEFAULT_HINT = re.compile(r"sk-1234|password1234|Milvus|NoTaGrEaTpAsSwOrD|minioadmin")
 
 _FAKE = re.compile(r"(?i)example|(.)\1{9}|x{4}|abcdefghij|0123456789|1234567890")
 _PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 _-]{0,100}?)PRIVATE KEY( BLOCK)?-----")
@@ -311,8 +321,12 @@ def _without_overlaps(matches: list[Match]) -> list[Match]:
 def find_secrets(text: str) -> list[Match]:
     """Every provider key, PEM private key, connection-string password and known default
     credential in ``text``, in text order, without overlaps."""
-    return _without_overlaps(_private_keys(text) + _providers(text)
-                             + _connection_passwords(text))
+    found = _private_keys(text) if "PRIVATE KEY" in text else []
+    if PROVIDER_HINT.search(text) is not None:
+        found += _providers(text)
+    if CONNECTION_HINT.search(text) is not None:
+        found += _connection_passwords(text)
+    return _without_overlaps(found) if found else found
 
 
 def find_default_credential(name: str | None, value: str) -> Match | None:
@@ -355,7 +369,7 @@ def find_secret_assignment(name: str, value: str) -> Match | None:
     v = value.strip().strip("\"'")
     decoded = _decoded(v)
     check = decoded if decoded is not None else v
-    if not v or is_reference(check) or is_placeholder(check) or not looks_random(check):
+    if not v or not looks_random(check) or is_reference(check) or is_placeholder(check):
         return None
     start = value.find(v)
     label = f"Literal secret in {name.strip()}" + (" (base64-encoded)" if decoded else "")

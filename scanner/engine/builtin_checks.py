@@ -105,10 +105,11 @@ def duplicate_keys(rule: Rule, resource: Resource) -> list[Finding]:
         if id(value) in seen or not isinstance(value, dict | list):
             continue
         seen.add(id(value))
-        stack.extend(value.values() if isinstance(value, dict) else value)
+        stack.extend(v for v in (value.values() if isinstance(value, dict) else value)
+                     if isinstance(v, dict | list))
         node = getattr(value, "node", None)
-        if not isinstance(node, MappingNode):
-            continue
+        if not isinstance(node, MappingNode) or len(node.value) == len(value):
+            continue  # as many keys written as kept: nothing was overwritten
         first: dict[str, Any] = {}
         start, end = node.start_mark.index, node.end_mark.index
         for knode, _vnode in node.value:

@@ -9,15 +9,20 @@ secret or identifier is there, never what it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from yaml.nodes import ScalarNode
 
 from scanner.adapters.synth import synth_location
-from scanner.detectors.phi import find_phi
+from scanner.detectors.phi import find_phi, may_hold_identifier
 from scanner.detectors.redact import mask, mask_phi
 from scanner.detectors.secrets import (
+    CONNECTION_HINT,
+    DEFAULT_HINT,
+    PROVIDER_HINT,
+    SECRET_NAME_HINT,
     Match,
     find_default_credential,
     find_secret_assignment,
@@ -38,14 +43,34 @@ SKIPPED_KINDS = ("workload",)  # derived views repeat their source's strings
 MAX_STRINGS = 200_000
 # Cheap first looks: a string without any of these cannot match the group's detectors, so
 # most strings (names, images, paths) never reach the full patterns.
-_HINTS = {
-    "provider-keys": re.compile(r"sk-|hf_|api_org_|A3T|AKIA|ASIA|ABIA|ACCA|ABSK|bedrock-api-key"
-                                r"|AIza|Q~|pplx-"),
-    "private-keys": re.compile(r"PRIVATE KEY"),
-    "connection-passwords": re.compile(r"://|(?i:password|pwd)\s*="),
-    "phi-direct": re.compile(r"\d"),
+_HINTS: dict[str, Callable[[str], bool]] = {
+    "provider-keys": lambda t: PROVIDER_HINT.search(t) is not None,
+    "private-keys": lambda t: "PRIVATE KEY" in t,
+    "connection-passwords": lambda t: CONNECTION_HINT.search(t) is not None,
+    "default-credentials": lambda t: DEFAULT_HINT.search(t) is not None,
+    "phi-direct": may_hold_identifier,
+}
+# The same looks over a whole file (secret-named settings by their name, contact PHI by a digit
+# or an @): a group none of whose hints appears anywhere in a file has nothing to find there.
+_DIGIT_OR_AT = re.compile(r"[\d@]")
+_FILE_HINTS: dict[str, Callable[[str], bool]] = {
+    **_HINTS,
+    "secret-assignments": lambda t: SECRET_NAME_HINT.search(t) is not None,
+    "phi-contact": lambda t: _DIGIT_OR_AT.search(t) is not None,
 }
 _cache: dict[int, tuple[Any, list[tuple[Any, Any, str, str | None]]]] = {}
+
+
+def absent_groups(text: str) -> frozenset[str]:
+    """Detector groups that cannot match anything in a file, judged from its raw text.
+
+    Only sound when every string a resource holds appears in the file as written, so a file
+    with any backslash (an escape can spell any character) rules nothing out, and callers
+    never apply this to a Kubernetes Secret, whose ``data`` is searched base64-decoded.
+    """
+    if "\\" in text:
+        return frozenset()
+    return frozenset(g for g, may_match in _FILE_HINTS.items() if not may_match(text))
 
 
 def strings(body: Any) -> Iterator[tuple[Any, Any, str, str | None]]:
@@ -106,8 +131,8 @@ def match_location(resource: Resource, container: Any, key: Any, text: str,
 
 
 def _matches(group: str, text: str, name: str | None, key: Any) -> list[Match]:
-    hint = _HINTS.get(group)
-    if hint is not None and hint.search(text) is None:
+    may_match = _HINTS.get(group)
+    if may_match is not None and not may_match(text):
         return []
     if group in ("provider-keys", "private-keys", "connection-passwords"):
         wanted = {"private-keys": ("private-key",),
@@ -138,7 +163,12 @@ def _matches(group: str, text: str, name: str | None, key: Any) -> list[Match]:
 
 
 def _in_patient_text(key: Any, name: str | None, text: str) -> bool:
-    return "\n" in text.strip() or bool(PATIENT_TEXT.search(str(name or key)))
+    return "\n" in text.strip() or _patient_name(str(name or key))
+
+
+@lru_cache(maxsize=4096)
+def _patient_name(name: str) -> bool:
+    return PATIENT_TEXT.search(name) is not None
 
 
 def run_detect(rule: Rule, resource: Resource) -> list[Finding]:

@@ -57,30 +57,47 @@ def logical_path(root: Any, ref: Ref | None, limit: int = 10_000) -> str:
     """``a.b[2].c`` of the value a ref points at, found by identity (bounded, cycle-safe).
 
     Used for fingerprints: unlike a line number it does not change when lines are added
-    elsewhere in the file.
+    elsewhere in the file. The paths of a document's containers are worked out in one walk
+    and kept for the next findings on the same document.
     """
     if ref is None or ref.container is None:
         return ""
-    target = ref.container
+    path = _container_paths(root, limit).get(id(ref.container))
+    if path is None:
+        return ""
+    if ref.key is None:
+        return path
+    return f"{path}[{ref.key}]" if isinstance(ref.key, int) else (
+        f"{path}.{ref.key}" if path else str(ref.key))
+
+
+_paths_cache: dict[int, tuple[Any, dict[int, str]]] = {}
+
+
+def _container_paths(root: Any, limit: int) -> dict[int, str]:
+    """id -> path of every dict and list under ``root``, the first path a depth-first walk
+    meets (so an aliased value has one stable path), for at most ``limit`` values."""
+    hit = _paths_cache.get(id(root))
+    if hit is not None and hit[0] is root:
+        return hit[1]
+    paths: dict[int, str] = {}
     stack: list[tuple[Any, str]] = [(root, "")]
-    seen: set[int] = set()
     while stack and limit > 0:
         value, path = stack.pop()
         limit -= 1
-        if value is target:
-            if ref.key is None:
-                return path
-            return f"{path}[{ref.key}]" if isinstance(ref.key, int) else (
-                f"{path}.{ref.key}" if path else str(ref.key))
-        if id(value) in seen or not isinstance(value, dict | list):
+        vid = id(value)
+        if vid in paths or not isinstance(value, dict | list):
             continue
-        seen.add(id(value))
+        paths[vid] = path
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for k, v in items:
             if isinstance(v, dict | list):
                 step = f"{path}[{k}]" if isinstance(k, int) else (f"{path}.{k}" if path else str(k))
                 stack.append((v, step))
-    return ""
+    if len(_paths_cache) > 8:
+        _paths_cache.clear()
+    _paths_cache[id(root)] = (root, paths)
+    return paths
 
 
 def fingerprint(rule_id: str, path: str, resource: str, where: str) -> str:
@@ -145,19 +162,21 @@ def evaluate_rule(rule: Rule, resource: Resource, today: dt.date,
 
 
 def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date,
-             applied: set[str] | None = None) -> list[Finding]:
-    """Every finding of every applicable rule on every resource, sorted."""
+             applied: set[str] | None = None,
+             absent: frozenset[str] = frozenset()) -> list[Finding]:
+    """Every finding of every applicable rule on every resource, sorted.
+
+    ``absent`` names detector groups the file's text rules out (``absent_groups``).
+    """
     from scanner.engine import builtin_checks
 
     findings: list[Finding] = []
-    by_kind: dict[str, list[Rule]] = {}
     for resource in resources:
-        rules = by_kind.get(resource.kind)
-        if rules is None:
-            rules = by_kind[resource.kind] = ruleset.for_kind(resource.kind)
-        for rule in rules:
+        skip = absent if resource.kind != "kubernetes/Secret" else frozenset()
+        for rule in ruleset.for_kind(resource.kind):
             if rule.check is not None:
-                found = builtin_checks.run(rule, resource)
+                found = ([] if rule.detect is not None and rule.detect in skip
+                         else builtin_checks.run(rule, resource))
                 if applied is not None and (found or rule.check == "manifest-schema" or (
                         rule.check == "detect" and resource.kind != "workload")):
                     applied.add(rule.id)

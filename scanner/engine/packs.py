@@ -10,7 +10,7 @@ import dataclasses
 import fnmatch
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,16 @@ class RuleSet:
 
     rules: tuple[Rule, ...]
     packs: tuple[PackInfo, ...]
+    _by_kind: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False,
+                                                  repr=False)
 
-    def for_kind(self, kind: str) -> list[Rule]:
-        return [r for r in self.rules if kind in r.applies_to or "*" in r.applies_to]
+    def for_kind(self, kind: str) -> tuple[Rule, ...]:
+        """The rules that apply to a resource kind (computed once per kind and run)."""
+        found = self._by_kind.get(kind)
+        if found is None:
+            found = self._by_kind[kind] = tuple(r for r in self.rules
+                                        if kind in r.applies_to or "*" in r.applies_to)
+        return found
 
     def get(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -65,6 +65,9 @@ def parse_path(text: str) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
+_SIMPLE: dict[tuple[Segment, ...], bool] = {}  # paths of plain keys only (few: rules' paths)
+
+
 def select(
     root: Any, root_ref: Ref, segments: tuple[Segment, ...]
 ) -> tuple[list[tuple[Any, Ref]], list[Ref]]:
@@ -73,6 +76,18 @@ def select(
     Returns ``(hits, misses)``: the selected values with their refs, and, for each branch
     that stopped early, the ref of the last value that did exist (nearest parent).
     """
+    simple = _SIMPLE.get(segments)
+    if simple is None:
+        simple = bool(segments) and all(s.__class__ is str for s in segments)
+        if len(_SIMPLE) < 4096:
+            _SIMPLE[segments] = simple
+    if simple:  # the common case, a.b.c: one value or one miss
+        value, ref = root, root_ref
+        for seg in segments:
+            if not isinstance(value, dict) or seg not in value:
+                return [], [ref]
+            value, ref = value[seg], Ref(value, seg)
+        return [(value, ref)], []
     frontier: list[tuple[Any, Ref]] = [(root, root_ref)]
     misses: list[Ref] = []
     for seg in segments:
