@@ -74,6 +74,9 @@ def scan_options(f: Any) -> Any:
         click.option("--secrets/--no-secrets", default=None,
                      help="Run the secret detectors [default: on]."),
         click.option("--phi/--no-phi", default=None, help="Run the PHI detectors [default: on]."),
+        click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, metavar="N",
+                     help="Worker processes [default: 0, the CPU count, one for small "
+                          "scans]. The report is the same whatever N."),
         click.option("--strict", is_flag=True, default=None,
                      help="Exit 2 when a file cannot be read or parsed."),
         click.option("--format-hint", "format_hints", multiple=True, metavar="[GLOB=]FORMAT",
@@ -120,7 +123,8 @@ def scan(**params: Any) -> None:
     params["format"] = params.pop("fmt")
     frameworks = params.pop("frameworks")
     run = _resolve(params)
-    result = _with_compliance(run_scan(run.scan, run.rules, progress=progress_callback()),
+    result = _with_compliance(run_scan(run.scan, run.rules, progress=progress_callback(),
+                                         jobs=run.jobs),
                               frameworks)
     emit(result, run.format, run.output, run.outputs)
     code = EXIT_FINDINGS if result.failing() else EXIT_OK
@@ -158,7 +162,7 @@ def baseline_create(**params: Any) -> None:
     params["baseline"] = None
     run = _resolve(params)
     options = dataclasses.replace(run.scan, baseline=None)
-    result = run_scan(options, run.rules, progress=progress_callback())
+    result = run_scan(options, run.rules, progress=progress_callback(), jobs=run.jobs)
     write(render_baseline(result.findings, result.tool_version), output)
     click.echo(f"wrote {output}: {len(result.active())} findings baselined", err=True)
 

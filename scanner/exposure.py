@@ -7,6 +7,7 @@ scan collects compact ``Exposer`` records from every file and links them to work
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,6 +145,38 @@ def exposures(workload: Resource, exposers: list[Exposer]) -> list[Exposer]:
     out += [e for e in exposers if e.kind != "Service" and e.namespace == ns
             and e.backends[0] in names]
     return out
+
+
+class ExposerIndex:
+    """Every exposer of a scan, looked up by namespace and selector or backend name, so that
+    linking thousands of workloads does not compare each with every Service. ``exposures``
+    gives what the module function gives over the same list, in the same order."""
+
+    def __init__(self, exposers: list[Exposer]) -> None:
+        self._services: dict[tuple[str, str, str], list[tuple[int, Exposer]]] = defaultdict(list)
+        self._routes: dict[tuple[str, str], list[tuple[int, Exposer]]] = defaultdict(list)
+        for i, e in enumerate(exposers):
+            if e.kind == "Service":
+                if e.selector:  # found through its first selector pair, then checked in full
+                    key, value = e.selector[0]
+                    self._services[(e.namespace, key, value)].append((i, e))
+            else:
+                self._routes[(e.namespace, e.backends[0])].append((i, e))
+
+    def exposures(self, workload: Resource) -> list[Exposer]:
+        body = workload.body
+        if body.get("platform") != "kubernetes":
+            return []
+        ns = body.get("namespace") or "default"
+        labels = body.get("labels") or {}
+        maybe = [hit for k, v in labels.items() if isinstance(k, str)
+                 for hit in self._services.get((ns, k, str(v)), ())]
+        selecting = [e for _i, e in sorted(maybe, key=lambda h: h[0]) if selects(e, workload)]
+        names = {e.name for e in selecting} | set(body.get("service_names") or ())
+        routes = [hit for name in names if isinstance(name, str)
+                  for hit in self._routes.get((ns, name), ())]
+        out = [e for e in selecting if e.service_type in PUBLIC_SERVICE_TYPES]
+        return out + [e for _i, e in sorted(routes, key=lambda h: h[0])]
 
 
 def apply(workload: Resource, found: list[Exposer]) -> None:

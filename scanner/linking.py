@@ -19,7 +19,7 @@ from scanner.adapters.synth import SynthMap, SynthSeq
 from scanner.adapters.workload import set_exposure, via_item
 from scanner.engine.evaluate import evaluate_rule
 from scanner.engine.rules import Rule
-from scanner.exposure import Exposer, apply, exposers_of, exposures
+from scanner.exposure import Exposer, ExposerIndex, apply, exposers_of, exposures
 from scanner.models import Finding, InventoryItem, Resource
 
 PLACEHOLDER = "\x00exposure\x00"
@@ -53,9 +53,10 @@ class CrossFile:
 
     def inventory(self) -> list[InventoryItem]:
         out = []
+        index = ExposerIndex([e for _path, e in self.exposers])
         for item, stub in self.servers:
             if stub is not None:
-                found = exposures(stub, [e for _path, e in self.exposers])
+                found = index.exposures(stub)
                 if found:
                     item = dataclasses.replace(item, exposure="; ".join(
                         f"{e.detail} at {e.location.path}:{e.location.line}" for e in found))
@@ -94,11 +95,11 @@ class CrossFile:
     def resolve(self) -> list[Finding]:
         """Candidates whose workload another file's exposer does expose."""
         out = []
-        every = [e for _path, e in self.exposers]
+        index = ExposerIndex([e for _path, e in self.exposers])
         for c in self.candidates:
             # The workload was not exposed by its own file, so whatever exposes it now
             # involves another file (an Ingress there may route to a Service here).
-            found = exposures(c.stub, every)
+            found = index.exposures(c.stub)
             if not found:
                 continue
             summary = "; ".join(f"{e.detail} at {e.location.path}:{e.location.line}"

@@ -30,6 +30,7 @@ class RunOptions:
     outputs: tuple[tuple[str, str], ...]  # (format, path)
     strict: bool
     config: Config = field(default_factory=Config)
+    jobs: int | None = None  # worker processes; None chooses (it never changes the result)
 
 
 def _pick(flag: Any, config: dict[str, Any], key: str, default: Any) -> Any:
@@ -130,7 +131,8 @@ def resolve(flags: dict[str, Any], known_formats: list[str]) -> RunOptions:
     )
     return RunOptions(scan=scan_options, rules=ruleset, format=fmt,
                       output=_pick(flags.get("output"), c, "output", None), outputs=outputs,
-                      strict=bool(flags.get("strict") or c.get("strict", False)), config=config)
+                      strict=bool(flags.get("strict") or c.get("strict", False)), config=config,
+                      jobs=_pick(flags.get("jobs"), c, "jobs", 0) or None)
 
 
 def effective(run: RunOptions) -> dict[str, Any]:
@@ -153,6 +155,7 @@ def effective(run: RunOptions) -> dict[str, Any]:
                           "expires": x.expires} for x in s.suppressions],
         "format_hints": dict(s.format_hints),
         "strict": run.strict,
+        "jobs": run.jobs or 0,
         "limits": dataclasses.asdict(s.limits),
         "shard": f"{s.shard[0]}/{s.shard[1]}" if s.shard else None,
     }

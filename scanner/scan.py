@@ -121,7 +121,10 @@ def scan(
     options: ScanOptions,
     ruleset: RuleSet,
     progress: Callable[[int, int, str], None] | None = None,
+    jobs: int | None = 1,
 ) -> ScanResult:
+    """Scan every file ``options`` names. ``jobs``: worker processes (None: choose from the
+    CPU count and the size of the scan); the result is the same whatever the number."""
     found = discover(tuple(p for p in options.paths if p != "-"), exclude=options.exclude,
                      max_bytes=options.limits.max_file_bytes)
     files = ((STDIN,) if "-" in options.paths else ()) + found.files
@@ -130,9 +133,56 @@ def scan(
     errors: list[FileError] = [e for e in found.errors
                                if options.shard is None or in_shard(e.path, *options.shard)]
     per_file = FileScanner(ruleset, options)
-    findings: list[Finding] = []
-    resources = 0
-    budget = options.limits.max_total_bytes
+    from scanner.workers import plan_jobs
+
+    workers = plan_jobs(jobs, files, options.limits.max_total_bytes)
+    if workers > 1:
+        from scanner.workers import scan_in_workers
+
+        batch = scan_in_workers(files, per_file, workers, progress)
+    else:
+        batch = scan_files(files, per_file, options.limits.max_total_bytes, progress)
+    errors.extend(batch.errors)
+    cross = batch.cross
+    findings = batch.findings + redacted(cross.resolve())
+    result = finish(options, ruleset, files, findings, errors, batch.resources,
+                    tuple(cross.inventory()))
+    applied = batch.applied | {f.rule_id for f in result.findings}
+    result = dataclasses.replace(result, applied=tuple(sorted(applied)))
+    if options.shard is None:
+        return result
+    from scanner.merge import linking_state
+
+    return dataclasses.replace(result, linking=linking_state(cross))
+
+
+@dataclass
+class Batch:
+    """What scanning some files leaves behind: findings and records, never documents."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    resources: int = 0
+    cross: CrossFile = field(default_factory=CrossFile)
+    applied: set[str] = field(default_factory=set)
+
+    def extend(self, other: Batch) -> None:
+        """Append a later batch (files in order), as if one scanner had read them all."""
+        self.findings.extend(other.findings)
+        self.errors.extend(other.errors)
+        self.resources += other.resources
+        self.cross.exposers.extend(other.cross.exposers)
+        self.cross.candidates.extend(other.cross.candidates)
+        self.cross.servers.extend(other.cross.servers)
+        self.applied |= other.applied
+
+
+def scan_files(files: tuple[str, ...] | list[str], per_file: FileScanner, budget: int,
+               progress: Callable[[int, int, str], None] | None = None) -> Batch:
+    """Read and scan ``files`` in order in this process; ``budget`` caps the total size."""
+    per_file.cross, per_file.applied = CrossFile(), set()
+    batch = Batch(cross=per_file.cross, applied=per_file.applied)
+    limit = budget
     for done, path in enumerate(files, 1):
         if progress is not None:
             progress(done, len(files), path)
@@ -140,24 +190,15 @@ def scan(
             text = read_text(path)
             budget -= len(text)
             if budget < 0:
-                raise ParseError(f"total scan size limit ({options.limits.max_total_bytes} "
-                                 "bytes) reached; not scanned", path)
+                raise ParseError(f"total scan size limit ({limit} bytes) reached; not scanned",
+                                 path)
             file_findings, count = per_file.scan_text(path, text)
         except ParseError as exc:
-            errors.append(FileError(path, exc.message, exc.line))
+            batch.errors.append(FileError(path, exc.message, exc.line))
             continue
-        resources += count
-        findings.extend(file_findings)
-    findings.extend(per_file.cross.resolve())
-    result = finish(options, ruleset, files, findings, errors, resources,
-                    tuple(per_file.cross.inventory()))
-    applied = per_file.applied | {f.rule_id for f in result.findings}
-    result = dataclasses.replace(result, applied=tuple(sorted(applied)))
-    if options.shard is None:
-        return result
-    from scanner.merge import linking_state
-
-    return dataclasses.replace(result, linking=linking_state(per_file.cross))
+        batch.resources += count
+        batch.findings.extend(file_findings)
+    return batch
 
 
 def in_shard(path: str, k: int, n: int) -> bool:
@@ -192,7 +233,7 @@ class FileScanner:
         findings = evaluate(res, self.ruleset, opts.today, self.applied, absent_groups(text))
         mark = self._marker(path, text, res, findings)
         self.cross.hypotheses(res, self.workload_rules, opts.today, findings, mark)
-        return mark(findings), len(res)
+        return redacted(mark(findings)), len(res)
 
     def _marker(self, path: str, text: str, res: list[Resource],
                 findings: list[Finding]) -> Callable[[list[Finding]], list[Finding]]:
@@ -211,11 +252,21 @@ class FileScanner:
         return lambda fs: apply_inline(fs, by_line, by_doc, doc_of, today)
 
 
+def redacted(findings: list[Finding]) -> list[Finding]:
+    """Findings with every message through the redaction net (a rule author may have
+    interpolated a value that holds a secret or an identifier)."""
+    out = []
+    for f in findings:
+        message = redact(f.message)
+        out.append(f if message == f.message else dataclasses.replace(f, message=message))
+    return out
+
+
 def finish(options: ScanOptions, ruleset: RuleSet, files: tuple[str, ...],
            findings: list[Finding], errors: list[FileError], resources: int,
            inventory: tuple[InventoryItem, ...]) -> ScanResult:
     """Config suppressions, the severity filter and the baseline, then the frozen result."""
-    findings = [dataclasses.replace(f, message=redact(f.message)) for f in findings
+    findings = [f for f in findings
                 if f.severity >= options.min_severity and not allowed(f, options.allow_paths)]
     findings = apply_config(findings, options.suppressions, options.today)
     fixed: tuple[BaselineEntry, ...] = ()

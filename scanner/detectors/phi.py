@@ -130,10 +130,11 @@ def _date_at(text: str, pos: int) -> tuple[int, int] | None:
 # Plain substring tests on the lowered text: one case-insensitive alternation of all the
 # labels costs more than every other detector's first look together.
 _ALWAYS_WORDS = ("ssn", "ss#", "social", "mrn", "medical", "npi", "member", "subscriber",
-                 "beneficiary", "insur", "medicaid", "medicare", "health", "dob", "d.o.b",
-                 "birth", "born")
-_ALWAYS_SHAPES = re.compile(r"\d{3}-\d{2}-\d{4}|[1-9][A-Z][A-Z0-9]\d")
-_MR_LABEL = re.compile(r"mr\s?#|mr\s+no")
+                 "beneficiary", "insur", "medicaid", "medicare", "dob", "d.o.b", "birth",
+                 "born")
+_ALWAYS_SHAPES = re.compile(r"\d{3}-\d{2}-\d{4}|[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}"
+                            r"\d{2}")
+_LABEL_PHRASES = re.compile(r"mr\s?#|mr\s+no|health[\s_-]*plan")  # not bare "health": /health
 
 
 def may_hold_identifier(text: str) -> bool:
@@ -141,7 +142,7 @@ def may_hold_identifier(text: str) -> bool:
     ``text``; a cheap test run before the full patterns."""
     low = text.lower()
     return (any(w in low for w in _ALWAYS_WORDS) or _ALWAYS_SHAPES.search(text) is not None
-            or _MR_LABEL.search(low) is not None)
+            or (("mr" in low or "health" in low) and _LABEL_PHRASES.search(low) is not None))
 
 
 def _always(text: str) -> Iterator[tuple[str, int, int]]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from scanner.models import ComplianceReport, Finding, ScanResult
 from scanner.report import RenderSettings
+from scanner.report.jsontext import dumps
 
 REPORT_VERSION = "1.0"
 SCHEMA_ID = "https://wardscan.dev/schemas/report-v1.json"
@@ -100,4 +100,4 @@ def render(result: ScanResult, settings: RenderSettings) -> str:
         data["compliance"] = [compliance_dict(r) for r in result.compliance]
     if result.linking is not None:
         data["linking"] = result.linking
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data) + "\n"

@@ -265,5 +265,6 @@ def sarif_log(result: ScanResult, root: str | None = None) -> dict[str, Any]:
 
 
 def render(result: ScanResult, settings: RenderSettings) -> str:
-    return json.dumps(sarif_log(result, settings.root), sort_keys=True, indent=2,
-                      ensure_ascii=False) + "\n"
+    from scanner.report.jsontext import dumps
+
+    return dumps(sarif_log(result, settings.root), sort_keys=True) + "\n"
