@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +20,15 @@ PROGRESS_MIN_FILES = 20
 
 def emit(result: Any, fmt: str, output: str | None, outputs: tuple[tuple[str, str], ...]) -> None:
     """Render every requested report; files are written atomically, stdout last."""
-    from scanner.report import RenderSettings, get_renderer
+    from scanner.report import RenderSettings, get_chunked_renderer
 
     root = str(Path.cwd())
     for ofmt, path in outputs:
-        write(get_renderer(ofmt)(result, RenderSettings(root=root)), path)
+        write(get_chunked_renderer(ofmt)(result, RenderSettings(root=root)), path)
     to_terminal = output is None and sys.stdout.isatty()
     settings = RenderSettings(color=use_color(to_terminal, os.environ),
                               width=_width(to_terminal), root=root)
-    write(get_renderer(fmt)(result, settings), output)
+    write(get_chunked_renderer(fmt)(result, settings), output)
     if result.errors and (fmt != "rich" or output is not None):
         for e in result.errors:
             click.echo(f"warning: {e.path}: {e.message}", err=True)
@@ -76,14 +76,20 @@ def progress_callback() -> Any:
     return _Progress() if sys.stderr.isatty() else None
 
 
-def write(text: str, output: str | None) -> None:
+def write(text: str | Iterable[str], output: str | None) -> None:
+    """Text (or chunks of it) to stdout, or to a file written atomically (a temporary file
+    beside it, renamed when complete, so CI never reads half a report)."""
+    chunks = (text,) if isinstance(text, str) else text
     if output is None:
-        click.echo(text, nl=False)
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
         return
     target = Path(output)
     tmp = target.with_name(f".{target.name}.wardscan-tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        with tmp.open("w", encoding="utf-8") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
         tmp.replace(target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

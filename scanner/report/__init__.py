@@ -5,7 +5,7 @@ The CLI decides where the text goes; formatters never print, open files or read 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import import_module
 
@@ -38,3 +38,14 @@ def get_renderer(name: str) -> Renderer:
     module = import_module(FORMATS[name])
     render: Renderer = module.render
     return render
+
+
+def get_chunked_renderer(name: str) -> Callable[[ScanResult, RenderSettings], Iterable[str]]:
+    """The format's ``render_chunks`` when it streams (large reports stay out of memory),
+    else its ``render`` as one chunk."""
+    module = import_module(FORMATS[name])
+    chunks = getattr(module, "render_chunks", None)
+    if chunks is not None:
+        return chunks
+    render: Renderer = module.render
+    return lambda result, settings: (render(result, settings),)

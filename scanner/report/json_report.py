@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from scanner.models import ComplianceReport, Finding, ScanResult
 from scanner.report import RenderSettings
-from scanner.report.jsontext import dumps
+from scanner.report.jsontext import Lazy, iterdump
 
 REPORT_VERSION = "1.0"
 SCHEMA_ID = "https://wardscan.dev/schemas/report-v1.json"
@@ -40,7 +41,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def report_dict(result: ScanResult) -> dict[str, Any]:
+def report_dict(result: ScanResult, lazy: bool = False) -> dict[str, Any]:
     failing = result.failing()
     return {
         "$schema": SCHEMA_ID,
@@ -63,7 +64,8 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
              "line": i.location.line, "exposure": i.exposure or None}
             for i in result.inventory
         ],
-        "findings": [finding_dict(f) for f in result.findings],
+        "findings": (Lazy(finding_dict(f) for f in result.findings) if lazy
+                     else [finding_dict(f) for f in result.findings]),
         "errors": [{"file": e.path, "line": e.line, "message": e.message} for e in result.errors],
         "baseline": None if result.baseline is None else {
             "file": result.baseline,
@@ -95,9 +97,15 @@ def compliance_dict(report: ComplianceReport) -> dict[str, Any]:
 
 
 def render(result: ScanResult, settings: RenderSettings) -> str:
-    data = report_dict(result)
+    return "".join(render_chunks(result, settings))
+
+
+def render_chunks(result: ScanResult, settings: RenderSettings) -> Iterator[str]:
+    """The report in pieces, findings turned into JSON one at a time (bounded memory)."""
+    data = report_dict(result, lazy=True)
     if result.compliance:
         data["compliance"] = [compliance_dict(r) for r in result.compliance]
     if result.linking is not None:
         data["linking"] = result.linking
-    return dumps(data) + "\n"
+    yield from iterdump(data)
+    yield "\n"

@@ -9,6 +9,7 @@ through the C string encoder; only the layout is done here, without generators.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -75,3 +76,55 @@ def _key(key: Any) -> str:
     if isinstance(key, int | float):
         return "".join(_float(key)) if isinstance(key, float) else int.__repr__(key)
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+class Lazy:
+    """A list written item by item, each item made only when it is written: a report's
+    findings, so a report of many thousand findings never exists whole in memory."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
+
+
+STREAM_DEPTH = 3  # containers down to this depth may hold a ``Lazy`` list
+_CHUNK = 4096  # pieces per chunk handed to the writer
+
+
+def iterdump(value: Any, sort_keys: bool = False) -> Iterator[str]:
+    """The text of :func:`dumps` in chunks, with ``Lazy`` lists written as lists."""
+    buf: list[str] = []
+    yield from _chunks(value, "\n", buf, sort_keys, 0)
+    if buf:
+        yield "".join(buf)
+
+
+def _chunks(value: Any, nl: str, buf: list[str], sort_keys: bool,
+            depth: int) -> Iterator[str]:
+    inner = nl + "  "
+    first = True
+    if isinstance(value, Lazy):
+        for item in value.items:
+            buf.append(("[" if first else ",") + inner)
+            first = False
+            _write(item, inner, buf, sort_keys)
+            if len(buf) > _CHUNK:
+                yield "".join(buf)
+                buf.clear()
+        buf.append("[]" if first else nl + "]")
+    elif depth < STREAM_DEPTH and isinstance(value, dict) and value:
+        items = sorted(value.items()) if sort_keys else value.items()
+        for key, item in items:
+            buf.append(("{" if first else ",") + inner)
+            first = False
+            buf.append(encode_basestring(_key(key)))
+            buf.append(": ")
+            yield from _chunks(item, inner, buf, sort_keys, depth + 1)
+        buf.append(nl + "}")
+    elif depth < STREAM_DEPTH and isinstance(value, list | tuple) and value:
+        for item in value:
+            buf.append(("[" if first else ",") + inner)
+            first = False
+            yield from _chunks(item, inner, buf, sort_keys, depth + 1)
+        buf.append(nl + "]")
+    else:
+        _write(value, nl, buf, sort_keys)
