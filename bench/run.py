@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""Benchmark: wardscan against the YAML parse floor (and optionally Checkov) on generated
-AI-serving corpora, interleaved A/B in one run, reporting medians of wall, CPU and peak RSS.
+"""Benchmark: wardscan (default jobs and ``--jobs 1``) against the YAML parse floor and,
+optionally, Checkov, on generated AI-serving corpora, interleaved A/B in one run.
 
-Usage: python3 bench/run.py [--sizes 100 1000] [--repeat 5] [--format k8s|mix]
-                            [--with-checkov] [--work DIR]
+Usage: python3 bench/run.py [--sizes 100 1000 10000] [--formats k8s mix] [--repeat 3]
+                            [--with-checkov] [--work DIR] [--json FILE]
 
-Corpora come from ../shared/bench/gen_corpus.py (deterministic); the floor is
-../shared/bench/parse_limit.py --mode csafe-lines. Ratios are computed from one run, since
-this machine is shared and noisy. A benchmark, not a test: it asserts nothing about time.
+Corpora come from ../shared/bench/gen_corpus.py (deterministic, seed 1); the floor is
+../shared/bench/parse_limit.py --mode csafe-lines. Each repeat runs every tool once, in turn,
+so a slow moment of this shared machine hits all tools alike; medians of wall time, CPU time
+(the process and its workers) and peak RSS are reported, with the ratios computed from the
+same run. Peak RSS is given for the largest single process (as /usr/bin/time reports it) and
+for the whole process tree, workers included (sampled every 10 ms; shared pages counted in
+each process, so an over-estimate).
+A benchmark, not a test: it asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -19,29 +24,62 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared" / "bench"
+SHARED = Path(os.environ.get("WARDSCAN_SHARED", HERE.parent.parent / "shared")) / "bench"
 
 
-def measure(cmd: list[str]) -> tuple[float, float, int]:
-    """(wall s, CPU s, peak RSS KiB) of one child process."""
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc (KiB)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += next(int(line.split()[1]) for line in status.splitlines()
+                          if line.startswith("VmRSS:"))
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
+
+
+def measure(cmd: list[str]) -> tuple[float, float, int, int]:
+    """(wall s, CPU s, peak RSS KiB of the largest process, peak RSS KiB of the whole process
+    tree) of one run of ``cmd``."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _pid, _status, usage = os.wait4(proc.pid, 0)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss_kib(proc.pid))
+            done.wait(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    done.set()
+    sampler.join()
+    if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: findings (Checkov, wardscan)
+        raise SystemExit(f"failed ({status}): {' '.join(cmd)}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, max(peak[0], usage.ru_maxrss)
 
 
 def commands(corpus: Path, out: Path, checkov: str | None) -> dict[str, list[str]]:
     wardscan = [sys.executable, "-m", "scanner", "scan", str(corpus), "--format", "json",
-                "-o", str(out), "--fail-on", "none"]
+                "-o", str(out), "--fail-on", "none", "--no-config"]
     cmds = {
         "wardscan": wardscan,
-        "floor": [sys.executable, str(SHARED / "parse_limit.py"), str(corpus), "--mode",
-                  "csafe-lines"],
+        "wardscan --jobs 1": [*wardscan, "--jobs", "1"],
+        "parse floor": [sys.executable, str(SHARED / "parse_limit.py"), str(corpus), "--mode",
+                        "csafe-lines"],
     }
     if checkov:
         cmds["checkov"] = [checkov, "-d", str(corpus), "--framework", "kubernetes", "--quiet",
@@ -50,6 +88,7 @@ def commands(corpus: Path, out: Path, checkov: str | None) -> dict[str, list[str
 
 
 def install_checkov(work: Path) -> str:
+    """Checkov in a virtual environment of its own, so it never shares packages with us."""
     env = work / "checkov-venv"
     if not (env / "bin" / "checkov").exists():
         subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
@@ -57,46 +96,75 @@ def install_checkov(work: Path) -> str:
     return str(env / "bin" / "checkov")
 
 
+def corpus_of(work: Path, fmt: str, size: int) -> Path:
+    corpus = work / f"{fmt}-{size}"
+    if not corpus.exists():
+        subprocess.run([sys.executable, str(SHARED / "gen_corpus.py"), str(corpus), "--files",
+                        str(size), "--seed", "1", "--format", fmt], check=True,
+                       stdout=subprocess.DEVNULL)
+    return corpus
+
+
+def ratios(rows: list[dict[str, object]], fmt: str, size: int) -> str:
+    by = {r["tool"]: r for r in rows if r["format"] == fmt and r["size"] == size}
+
+    def wall(tool: str) -> float:
+        return float(by[tool]["wall_s"])  # type: ignore[arg-type]
+
+    parts = [f"wardscan --jobs 1 / floor = {wall('wardscan --jobs 1') / wall('parse floor'):.2f}",
+             f"wardscan / floor = {wall('wardscan') / wall('parse floor'):.2f}"]
+    if "checkov" in by:
+        parts.append(f"checkov / wardscan = {wall('checkov') / wall('wardscan'):.1f}")
+    return f"{fmt}, {size} files: " + ", ".join(parts)
+
+
 def main() -> int:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--format", default="k8s", choices=["k8s", "compose", "mix"])
-    ap.add_argument("--with-checkov", action="store_true")
-    ap.add_argument("--work", default=None)
+    ap.add_argument("--formats", nargs="+", default=["k8s", "mix"],
+                    choices=["k8s", "compose", "mix"])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--with-checkov", action="store_true",
+                    help="also time Checkov (installed into WORK/checkov-venv)")
+    ap.add_argument("--work", default=None, help="folder for corpora and outputs")
+    ap.add_argument("--json", default=None, help="also write the rows to this file")
     a = ap.parse_args()
     work = Path(a.work or tempfile.mkdtemp(prefix="wardscan-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     checkov = install_checkov(work) if a.with_checkov else None
-    rows = []
-    for size in a.sizes:
-        corpus = work / f"{a.format}-{size}"
-        if not corpus.exists():
-            subprocess.run([sys.executable, str(SHARED / "gen_corpus.py"), str(corpus),
-                            "--files", str(size), "--seed", "1", "--format", a.format],
-                           check=True, stdout=subprocess.DEVNULL)
-        cmds = commands(corpus, work / "out.json", checkov)
-        runs: dict[str, list[tuple[float, float, int]]] = {k: [] for k in cmds}
-        for _ in range(a.repeat):  # interleaved A/B: each repeat runs every tool once
-            for name, cmd in cmds.items():
-                runs[name].append(measure(cmd))
-        for name, samples in runs.items():
-            rows.append({"size": size, "tool": name,
-                         "wall_s": round(statistics.median(s[0] for s in samples), 3),
-                         "cpu_s": round(statistics.median(s[1] for s in samples), 3),
-                         "peak_rss_mb": round(max(s[2] for s in samples) / 1024, 1)})
-    by = {(r["size"], r["tool"]): r for r in rows}
-    print("| files | tool | median wall s | median CPU s | peak RSS MB |")
-    print("|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r['size']} | {r['tool']} | {r['wall_s']} | {r['cpu_s']} | {r['peak_rss_mb']} |")
+    print(f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python "
+          f"{sys.version.split()[0]}, repeat {a.repeat}, work {work}", flush=True)
+    rows: list[dict[str, object]] = []
+    for fmt in a.formats:
+        for size in a.sizes:
+            corpus = corpus_of(work, fmt, size)
+            cmds = commands(corpus, work / "out.json", checkov)
+            runs: dict[str, list[tuple[float, float, int, int]]] = {k: [] for k in cmds}
+            for _ in range(a.repeat):  # interleaved: each repeat runs every tool once
+                for name, cmd in cmds.items():
+                    runs[name].append(measure(cmd))
+            for name, samples in runs.items():
+                rows.append({"format": fmt, "size": size, "tool": name,
+                             "wall_s": round(statistics.median(s[0] for s in samples), 3),
+                             "cpu_s": round(statistics.median(s[1] for s in samples), 3),
+                             "peak_rss_mb": round(statistics.median(s[2] for s in samples)
+                                                  / 1024, 1),
+                             "tree_rss_mb": round(statistics.median(s[3] for s in samples)
+                                                  / 1024, 1)})
+            print(ratios(rows, fmt, size), flush=True)
     print()
-    for size in a.sizes:
-        w, f = by[(size, "wardscan")]["wall_s"], by[(size, "floor")]["wall_s"]
-        line = f"{size} files: wardscan/floor = {w / f:.2f}"
-        if (size, "checkov") in by:
-            line += f", checkov/wardscan = {by[(size, 'checkov')]['wall_s'] / w:.1f}"
-        print(line)
-    print(json.dumps(rows))
+    print("| corpus | files | tool | median wall s | median CPU s | peak RSS MB, largest "
+          "process | peak RSS MB, process tree |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['format']} | {r['size']} | {r['tool']} | {r['wall_s']} | {r['cpu_s']} "
+              f"| {r['peak_rss_mb']} | {r['tree_rss_mb']} |")
+    print()
+    for fmt in a.formats:
+        for size in a.sizes:
+            print(ratios(rows, fmt, size))
+    if a.json:
+        Path(a.json).write_text(json.dumps(rows, indent=2) + "\n")
     return 0
 
 

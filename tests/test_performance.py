@@ -1,0 +1,241 @@
+"""The speed work must not change a single byte of output: worker processes, the document
+builder, the detector pre-checks, the exposer index and the JSON writer are each checked
+against the plain way of doing the same thing. Also: the benchmark runs (as a smoke check,
+nothing about time is asserted) and `--version` stays away from the engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from scanner.cli import main
+from scanner.engine.detect_checks import GROUPS, absent_groups
+from scanner.errors import ParseError
+from scanner.exposure import ExposerIndex, exposures
+from scanner.parse.yaml import load_documents
+from scanner.report.jsontext import Lazy, dumps, iterdump
+from scanner.scan import STDIN, FileScanner, ScanOptions, read_text
+from scanner.workers import MIN_FILES_PER_WORKER, plan_jobs
+from tests.conftest import ROOT, SHARED
+
+GEN = SHARED / "bench" / "gen_corpus.py"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """120 generated files of each kind the benchmark uses (k8s and mixed with compose)."""
+    root = tmp_path_factory.mktemp("generated")
+    for fmt in ("k8s", "mix"):
+        subprocess.run([sys.executable, str(GEN), str(root / fmt), "--files", "120", "--seed",
+                        "7", "--format", fmt], check=True, stdout=subprocess.DEVNULL)
+    # each document of the k8s files on its own: Services, Ingresses and the workloads they
+    # expose now sit in different files, which is what cross-file linking is for
+    for path in sorted((root / "k8s").glob("*.yaml")):
+        for i, doc in enumerate(path.read_text().split("\n---\n")):
+            (root / "split").mkdir(exist_ok=True)
+            (root / "split" / f"{path.stem}-{i}.yaml").write_text(doc + "\n")
+    return root
+
+
+def _report(tmp: Path, paths: list[str], jobs: str, *extra: str) -> tuple[bytes, bytes]:
+    out, sarif = tmp / f"out-{jobs}.json", tmp / f"out-{jobs}.sarif"
+    code = main(["scan", *paths, "--format", "json", "-o", str(out), "--output-format",
+                 f"sarif={sarif}", "--fail-on", "none", "--no-config", "--jobs", jobs, *extra])
+    assert code == 0
+    return out.read_bytes(), sarif.read_bytes()
+
+
+def test_jobs_give_byte_identical_reports(generated: Path, tmp_path: Path) -> None:
+    paths = [str(generated), str(SHARED / "corpus"), str(ROOT / "examples")]
+    one = _report(tmp_path, paths, "1")
+    data = json.loads(one[0])
+    # the comparison means something: many files, findings, cross-file exposure, errors
+    assert len(data["scan"]["files"]) > 290 and len(data["findings"]) > 500
+    assert any(r["file"] != f["file"] for f in data["findings"] for r in f["related"])
+    for jobs in ("2", "3", "0"):
+        assert _report(tmp_path, paths, jobs) == one, f"--jobs {jobs} differs from --jobs 1"
+
+
+def test_jobs_with_a_shard_give_the_same_shard(generated: Path, tmp_path: Path) -> None:
+    paths = [str(generated / "mix")]
+    assert _report(tmp_path, paths, "2", "--shard", "2/3") == \
+        _report(tmp_path, paths, "1", "--shard", "2/3")
+
+
+def test_plan_jobs_uses_one_process_for_small_scans_stdin_and_the_size_limit(
+        tmp_path: Path) -> None:
+    files = []
+    for i in range(3 * MIN_FILES_PER_WORKER):
+        p = tmp_path / f"f{i}.yaml"
+        p.write_text("a: 1\n")
+        files.append(str(p))
+    assert plan_jobs(None, files[:MIN_FILES_PER_WORKER], 10**9) == 1  # small: not worth it
+    assert plan_jobs(1, files, 10**9) == 1
+    assert plan_jobs(2, files[:2], 10**9) == 2  # asked for explicitly
+    assert plan_jobs(4, files[:3], 10**9) == 3  # never more workers than files
+    assert plan_jobs(2, [STDIN, *files], 10**9) == 1
+    assert plan_jobs(2, files, 5 * len(files) - 1) == 1  # the size limit is applied in order
+    assert plan_jobs(2, files, 5 * len(files)) == 2
+
+
+def test_jobs_option_is_validated() -> None:
+    assert main(["scan", str(ROOT / "examples"), "--jobs", "-1"]) == 2
+
+
+def test_version_does_not_import_the_engine() -> None:
+    code = ("import sys; from scanner.cli import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+            "import json; print(json.dumps([m for m in sys.modules if m.startswith('scanner')]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    loaded = set(json.loads(out.splitlines()[-1]))
+    assert loaded == {"scanner", "scanner.cli", "scanner.cli_output", "scanner.errors"}
+
+
+# --- the document builder ----------------------------------------------------------------
+
+class _Generic(yaml.SafeLoader):
+    """PyYAML's own constructor, timestamps as strings: what the builder must reproduce."""
+
+
+_Generic.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+def _yaml_files() -> list[Path]:
+    found = [p for p in (SHARED / "corpus").rglob("*") if p.suffix in (".yaml", ".yml")]
+    found += [p for p in (ROOT / "tests" / "fixtures").rglob("*")
+              if p.suffix in (".yaml", ".yml")]
+    found += list((ROOT / "rules").glob("*.yaml"))
+    return sorted(found)
+
+
+def test_builder_gives_what_pyyaml_gives_on_every_yaml_file() -> None:
+    compared = 0
+    for path in _yaml_files():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            expected = list(yaml.load_all(text, Loader=_Generic))
+        except yaml.YAMLError:
+            continue
+        try:
+            got = load_documents(text, str(path))
+        except ParseError:  # limits refuse some hostile fixtures on purpose
+            continue
+        assert got == expected, path
+        compared += 1
+    assert compared > 60
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a: 0755\nb: 0\nc: 1_000\nd: 0x1f\ne: -3\nf: +4\n",
+     {"a": 493, "b": 0, "c": 1000, "d": 31, "e": -3, "f": 4}),
+    ("a: yes\nb: Off\nc: ~\nd: 1.5\ne: .inf\nf: 2026-01-02\n",
+     {"a": True, "b": False, "c": None, "d": 1.5, "e": float("inf"), "f": "2026-01-02"}),
+    ("base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\n",
+     {"base": {"x": 1, "y": 2}, "use": {"x": 1, "y": 3}}),
+    ("a: !!binary aGk=\nb: !!str 12\nc: !!set {p, q}\n",
+     {"a": b"hi", "b": "12", "c": {"p", "q"}}),
+])
+def test_builder_scalars_merges_and_explicit_tags(text: str, expected: dict[str, Any]) -> None:
+    assert load_documents(text, "t.yaml") == [expected]
+
+
+def test_builder_refuses_unhashable_keys_with_the_line() -> None:
+    with pytest.raises(ParseError) as info:
+        load_documents("ok: 1\n? [a, b]\n: c\n", "t.yaml")
+    assert info.value.line == 2 and "unhashable key" in info.value.message
+
+
+# --- detector pre-checks -----------------------------------------------------------------
+
+def test_groups_are_ruled_out_only_when_nothing_can_match() -> None:
+    plain = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+    assert absent_groups(plain) == frozenset(GROUPS) - {"phi-contact"}  # "v1" has a digit
+    assert absent_groups('a: "\\x41"\n') == frozenset()  # an escape can spell anything
+    assert "secret-assignments" not in absent_groups("env:\n  - name: API_KEY\n")
+    assert "phi-direct" not in absent_groups("note: DOB 1980-01-02\n")
+    assert "phi-direct" in absent_groups("livenessProbe: {path: /health}\n")
+
+
+def test_a_key_spelled_with_escapes_is_still_found(tmp_path: Path, ruleset: Any) -> None:
+    key = "hf_" + "aB3dE5gH7jK9mN1pQ3sT5vX7zA2cE4gI6k"[:34].replace("1", "q").replace(
+        "3", "r").replace("5", "s").replace("7", "t").replace("9", "u").replace(
+        "2", "v").replace("4", "w").replace("6", "x")
+    escaped = "".join(f"\\x{ord(c):02x}" for c in key[:3]) + key[3:]
+    text = f'apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  t: "{escaped}"\n'
+    assert "hf_" not in text
+    found = FileScanner(ruleset, ScanOptions()).scan_text("c.yaml", text)[0]
+    assert [(f.rule_id, f.location.line) for f in found if f.rule_id == "WS-SEC-001"] == [
+        ("WS-SEC-001", 5)]
+
+
+# --- exposer index -------------------------------------------------------------------------
+
+def test_exposer_index_agrees_with_the_plain_search(generated: Path, ruleset: Any) -> None:
+    scanner = FileScanner(ruleset, ScanOptions())
+    for path in sorted([*generated.rglob("*.yaml"), *(SHARED / "corpus").rglob("*.yaml")]):
+        try:
+            scanner.scan_text(str(path), read_text(str(path)))
+        except ParseError:  # unreadable corpus files are not the point here
+            continue
+    every = [e for _p, e in scanner.cross.exposers]
+    stubs = [s for _i, s in scanner.cross.servers if s is not None]
+    stubs += [c.stub for c in scanner.cross.candidates]
+    index = ExposerIndex(every)
+    assert len(every) > 100 and len(stubs) > 100
+    linked = 0
+    for stub in stubs:
+        expected = exposures(stub, every)
+        assert index.exposures(stub) == expected
+        linked += bool(expected)
+    assert linked > 10
+
+
+# --- JSON writer ---------------------------------------------------------------------------
+
+TRICKY: dict[Any, Any] = {
+    "s": ["é \u2028 \x00 \" \\ \t", "", "日本"], "n": [0, -1, 10**30, 1.5, -0.0, 1e100,
+                                                     float("inf"), float("-inf")],
+    "c": [None, True, False, [], {}, [[]], {"x": {}}, (1, 2)], 3: "int key", "z": {"b": 1, "a": 2},
+}
+
+
+@pytest.mark.parametrize("sort_keys", [False, True])
+def test_jsontext_writes_what_json_dumps_writes(sort_keys: bool) -> None:
+    value = TRICKY if not sort_keys else {k: v for k, v in TRICKY.items() if k != 3}
+    assert dumps(value, sort_keys) == json.dumps(value, indent=2, ensure_ascii=False,
+                                                 sort_keys=sort_keys)
+    streamed = {**value, "lazy": Lazy(iter([{"a": 1}, [2]])), "none": Lazy(iter([]))}
+    plain = {**value, "lazy": [{"a": 1}, [2]], "none": []}
+    assert "".join(iterdump(streamed, sort_keys)) == json.dumps(
+        plain, indent=2, ensure_ascii=False, sort_keys=sort_keys)
+
+
+def test_jsontext_refuses_what_json_refuses() -> None:
+    with pytest.raises(TypeError):
+        dumps({"a": object()})
+
+
+# --- benchmark smoke check ------------------------------------------------------------------
+
+def test_benchmark_runs_at_the_smallest_size(tmp_path: Path) -> None:
+    """CI runs the benchmark once, small, to keep it working; timings are not asserted."""
+    env = {**os.environ, "WARDSCAN_SHARED": str(SHARED)}
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "100",
+                          "--formats", "k8s", "--repeat", "1", "--work", str(tmp_path),
+                          "--json", str(tmp_path / "rows.json")],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    rows = json.loads((tmp_path / "rows.json").read_text())
+    assert [(r["size"], r["tool"]) for r in rows] == [
+        (100, "wardscan"), (100, "wardscan --jobs 1"), (100, "parse floor")]
+    assert all(r["wall_s"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
+    assert "k8s, 100 files: wardscan --jobs 1 / floor = " in out
+    report = json.loads((tmp_path / "out.json").read_text())
+    assert len(report["scan"]["files"]) == 100 and report["findings"]
