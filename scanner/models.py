@@ -207,6 +207,34 @@ class ComplianceReport:
         return {s: counts.get(s, 0) for s in STATUSES}
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class VendorSummary:
+    """One vendor an AIDeployment names: what it does and whether PHI reaches it under a BAA."""
+
+    name: str
+    service: str = ""
+    receives_phi: bool | None = None  # None: not declared
+    baa_signed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class DeploymentSummary:
+    """What an AIDeployment manifest declares about itself, for audit reports. Values are
+    the manifest's own (shown escaped); "" or None where it declares nothing."""
+
+    path: str
+    line: int
+    name: str
+    owner: str = ""
+    environment: str = ""
+    intended_use: str = ""
+    risk_tier: str = ""
+    model: str = ""
+    phi: bool | None = None
+    phi_classes: tuple[str, ...] = ()
+    vendors: tuple[VendorSummary, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything a formatter may show. The only input of every formatter."""
@@ -227,6 +255,8 @@ class ScanResult:
     compliance: tuple[ComplianceReport, ...] = ()  # asked for with --compliance
     # Sharded runs only: what `wardscan merge` needs to redo cross-file exposure.
     linking: dict[str, Any] | None = None
+    deployments: tuple[DeploymentSummary, ...] = ()  # the AIDeployment manifests scanned
+    digests: tuple[tuple[str, str], ...] = ()  # (file, sha256 hex) of every file read
 
     def active(self) -> tuple[Finding, ...]:
         """Findings that count: not suppressed (inline, annotation, config or baseline)."""

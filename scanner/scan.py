@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner import __version__
-from scanner.adapters import looks_scannable_json, resources_from_text
+from scanner.adapters import looks_scannable_json, manifest, resources_from_text
 from scanner.detectors.redact import redact
 from scanner.discover import discover
 from scanner.engine.detect_checks import absent_groups
@@ -28,6 +28,7 @@ from scanner.limits import DEFAULT, Limits
 from scanner.linking import CrossFile
 from scanner.models import (
     BaselineEntry,
+    DeploymentSummary,
     FileError,
     Finding,
     InventoryItem,
@@ -77,11 +78,15 @@ STDIN = "<stdin>"
 
 def read_text(path: str) -> str:
     """Read a file (or stdin) as UTF-8, BOM dropped; raise ``ParseError`` with a clear reason."""
+    return _decode(read_bytes(path), path)
+
+
+def read_bytes(path: str) -> bytes:
+    """A file's (or stdin's) bytes; ``ParseError`` with the reason when it cannot be read."""
     try:
-        data = sys.stdin.buffer.read() if path == STDIN else Path(path).read_bytes()
+        return sys.stdin.buffer.read() if path == STDIN else Path(path).read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read: {exc.strerror or exc}", path) from None
-    return _decode(data, path)
 
 
 def _decode(data: bytes, path: str) -> str:
@@ -148,7 +153,9 @@ def scan(
     result = finish(options, ruleset, files, findings, errors, batch.resources,
                     tuple(cross.inventory()))
     applied = batch.applied | {f.rule_id for f in result.findings}
-    result = dataclasses.replace(result, applied=tuple(sorted(applied)))
+    result = dataclasses.replace(result, applied=tuple(sorted(applied)),
+                                 deployments=tuple(sorted(batch.deployments)),
+                                 digests=tuple(sorted(batch.digests)))
     if options.shard is None:
         return result
     from scanner.merge import linking_state
@@ -165,6 +172,8 @@ class Batch:
     resources: int = 0
     cross: CrossFile = field(default_factory=CrossFile)
     applied: set[str] = field(default_factory=set)
+    deployments: list[DeploymentSummary] = field(default_factory=list)
+    digests: list[tuple[str, str]] = field(default_factory=list)
 
     def extend(self, other: Batch) -> None:
         """Append a later batch (files in order), as if one scanner had read them all."""
@@ -175,19 +184,24 @@ class Batch:
         self.cross.candidates.extend(other.cross.candidates)
         self.cross.servers.extend(other.cross.servers)
         self.applied |= other.applied
+        self.deployments.extend(other.deployments)
+        self.digests.extend(other.digests)
 
 
 def scan_files(files: tuple[str, ...] | list[str], per_file: FileScanner, budget: int,
                progress: Callable[[int, int, str], None] | None = None) -> Batch:
     """Read and scan ``files`` in order in this process; ``budget`` caps the total size."""
-    per_file.cross, per_file.applied = CrossFile(), set()
-    batch = Batch(cross=per_file.cross, applied=per_file.applied)
+    per_file.cross, per_file.applied, per_file.deployments = CrossFile(), set(), []
+    batch = Batch(cross=per_file.cross, applied=per_file.applied,
+                  deployments=per_file.deployments)
     limit = budget
     for done, path in enumerate(files, 1):
         if progress is not None:
             progress(done, len(files), path)
         try:
-            text = read_text(path)
+            data = read_bytes(path)
+            batch.digests.append((path, hashlib.sha256(data).hexdigest()))
+            text = _decode(data, path)
             budget -= len(text)
             if budget < 0:
                 raise ParseError(f"total scan size limit ({limit} bytes) reached; not scanned",
@@ -218,6 +232,7 @@ class FileScanner:
         self.workload_rules = ruleset.for_kind("workload")
         self.docs = {r.id: rule_info(r) for r in ruleset.rules}
         self.applied: set[str] = set()
+        self.deployments: list[DeploymentSummary] = []
 
     def scan_text(self, path: str, text: str) -> tuple[list[Finding], int]:
         try:
@@ -230,6 +245,7 @@ class FileScanner:
         res = resources_of(path, text, hint_for(path, opts.format_hints), opts.limits)
         self.cross.link_file(path, res)
         self.cross.inventory_file(res)
+        self.deployments.extend(manifest.summary(r) for r in res if r.kind == manifest.KIND)
         findings = evaluate(res, self.ruleset, opts.today, self.applied, absent_groups(text))
         mark = self._marker(path, text, res, findings)
         self.cross.hypotheses(res, self.workload_rules, opts.today, findings, mark)
