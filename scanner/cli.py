@@ -8,6 +8,7 @@ engine, jsonschema, Rich) are imported inside the commands that need them.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -328,6 +329,104 @@ def schema() -> None:
 
     click.echo(resources.files("scanner").joinpath("schemas/manifest.schema.json").read_text(),
                nl=False)
+
+
+def _passphrase(env_name: str | None) -> bytes | None:
+    if not env_name:
+        return None
+    value = os.environ.get(env_name)
+    if not value:
+        raise UsageError(f"--passphrase-env {env_name}: that environment variable is not set")
+    return value.encode("utf-8")
+
+
+_passphrase_option = click.option(
+    "--passphrase-env", metavar="VAR",
+    help="Encrypt/decrypt the private key with the passphrase in this environment variable.")
+
+
+@cli.command()
+@click.option("--out", "stem", required=True, metavar="STEM",
+              help="Write STEM.key (private, mode 0600) and STEM.pub (public).")
+@click.option("--force", is_flag=True, help="Replace existing key files.")
+@_passphrase_option
+@_debug_option
+def keygen(stem: str, force: bool, passphrase_env: str | None) -> None:
+    """Create an Ed25519 key pair for signing attestations."""
+    from scanner.signing import write_key_pair
+
+    private, public, keyid = write_key_pair(stem, force, _passphrase(passphrase_env))
+    click.echo(f"wrote {private} (private: keep it secret) and {public} (give this to "
+               f"whoever verifies)\nkey id {keyid}")
+
+
+@cli.command()
+@scan_options
+@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False),
+              help="The private key from 'wardscan keygen'.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="Write the signed attestation (DSSE envelope, JSON) here.")
+@_passphrase_option
+def attest(**params: Any) -> None:
+    """Scan and write a signed attestation of the result (in-toto Statement v1 in a DSSE
+    envelope): the files' sha256, the configuration, per-control results and findings.
+    Exit code as for scan: 1 when findings reach the threshold (the attestation is still
+    written)."""
+    from scanner.attestation import payload_bytes, statement, timestamp
+    from scanner.scan import scan as run_scan
+    from scanner.signing import envelope_text, load_private, sign_envelope
+
+    if "-" in (params.get("paths") or ()):
+        raise UsageError("attest signs files by their digest; it cannot read stdin")
+    key, keyid = load_private(params.pop("key_path"), _passphrase(params.pop("passphrase_env")))
+    output = params.pop("output")
+    run = _resolve({**params, "format": None})
+    result = run_scan(run.scan, run.rules, progress=progress_callback(), jobs=run.jobs)
+    stmt = statement(result, run.scan, run.rules, timestamp())
+    write(envelope_text(sign_envelope(payload_bytes(stmt), key, keyid)), output)
+    summary = stmt["predicate"]["summary"]
+    verdict = "passed" if summary["passed"] else f"failed ({summary['failing']} at or above " \
+        f"{result.fail_on.value if result.fail_on else '-'})"
+    click.echo(f"wrote {output}: {len(stmt['subject'])} files, {summary['findings']} findings, "
+               f"{verdict}; signed by key {keyid[:16]}", err=True)
+    for e in result.errors:
+        click.echo(f"warning: {e.path}: {e.message}", err=True)
+    code = EXIT_FINDINGS if result.failing() else EXIT_OK
+    if run.strict and result.errors:
+        code = EXIT_ERROR
+    raise SystemExit(code)
+
+
+@cli.command()
+@click.argument("attestation", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False),
+              help="The signer's public key (.pub).")
+@click.option("--rescan", is_flag=True,
+              help="Also scan PATHS again with the attested configuration and compare the "
+                   "findings.")
+@_rules_option
+@click.option("--baseline", type=click.Path(dir_okay=False),
+              help="With --rescan: the baseline the attested scan used.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@_debug_option
+def verify(attestation: str, paths: tuple[str, ...], key_path: str, rescan: bool,
+           rule_paths: tuple[str, ...], baseline: str | None, fmt: str) -> None:
+    """Check an attestation: its signature and payload type, and, given PATHS, that the
+    files match the attested sha256 (none added, missing or changed). Exit 0 valid,
+    1 not valid, 2 when it cannot be checked."""
+    from scanner.verify import verify_attestation
+
+    for p in paths:
+        if not Path(p).exists():
+            raise UsageError(f"path not found: {p}")
+    if rescan and not paths:
+        raise UsageError("--rescan needs the PATHS to scan")
+    report = verify_attestation(attestation, key_path, list(paths), rescan, rule_paths,
+                                baseline)
+    click.echo(report.as_json() if fmt == "json" else report.as_text(), nl=False)
+    raise SystemExit(EXIT_OK if report.valid else EXIT_FINDINGS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
