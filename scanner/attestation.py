@@ -162,10 +162,24 @@ def check_files(stmt: dict[str, Any], paths: list[str]) -> Check:
                                  ("added (not in the attestation)", added),
                                  ("missing (attested, not found)", missing)) if xs]
     if problems:
-        return ("files", False, "; ".join(problems))
+        return ("files", False, "; ".join(problems) + _moved_hint(added, missing))
     skipped = len(attested) - len(in_scope)
     note = f"; {skipped} attested files lie outside the given paths" if skipped else ""
-    return ("files", True, f"{len(present)} files match their attested sha256{note}")
+    files = "1 file matches its" if len(present) == 1 else f"{len(present)} files match their"
+    return ("files", True, f"{files} attested sha256{note}")
+
+
+def _moved_hint(added: list[str], missing: list[str]) -> str:
+    """When every added file is a missing one seen from another folder, say so: subjects are
+    named as the attesting scan saw them, relative to where it ran."""
+    if not added or len(added) != len(missing):
+        return ""
+    prefixes = {m[: len(m) - len(a)] for a, m in zip(sorted(added), sorted(missing),
+                                                    strict=True) if m.endswith("/" + a)}
+    if len(prefixes) != 1:
+        return ""
+    return (f" (the attested names start with {prefixes.pop()!r}: run verify from the folder "
+            "the attestation was made in)")
 
 
 def rescan_inputs(stmt: dict[str, Any], paths: list[str], rule_paths: tuple[str, ...],

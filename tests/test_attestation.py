@@ -267,3 +267,19 @@ def test_what_cannot_be_checked_exits_2_with_a_reason(
     capsys.readouterr()
     assert main(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_verifying_from_another_folder_says_where_to_run(
+        vendor: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _attest()
+    monkeypatch.chdir(vendor / "deploy")
+    code, out = _verify(capsys, "../att.json", "--key", "../vendor.pub", ".")
+    assert code == 1
+    assert ("(the attested names start with 'deploy/': run verify from the folder the "
+            "attestation was made in)") in out
+    monkeypatch.chdir(vendor)
+    code, out = _verify(capsys, "att.json", "--key", "vendor.pub", "deploy/gateway.env")
+    assert code == 0
+    assert "ok    files         1 file matches its attested sha256; 3 attested files lie " \
+           "outside the given paths" in out
