@@ -138,9 +138,11 @@ def scan(
     errors: list[FileError] = [e for e in found.errors
                                if options.shard is None or in_shard(e.path, *options.shard)]
     per_file = FileScanner(ruleset, options)
-    from scanner.workers import plan_jobs
+    workers = 1
+    if jobs != 1 and len(files) > 1:  # multiprocessing is not imported for a one-file scan
+        from scanner.workers import plan_jobs
 
-    workers = plan_jobs(jobs, files, options.limits.max_total_bytes)
+        workers = plan_jobs(jobs, files, options.limits.max_total_bytes)
     if workers > 1:
         from scanner.workers import scan_in_workers
 

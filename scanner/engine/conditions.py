@@ -161,6 +161,25 @@ def _size(spec: Any, budget: int = MAX_NODES + 1) -> int:
     return count
 
 
+class LazyCheck:
+    """A condition compiled the first time it is evaluated. Used for the built-in packs, whose
+    conditions the test suite compiles and checks: a scan then compiles only the rules that
+    meet a resource (a one-file scan, a fraction of them)."""
+
+    __slots__ = ("_fn", "_spec", "_where")
+
+    def __init__(self, spec: Any, where: tuple[str | int, ...]) -> None:
+        self._spec = spec
+        self._where = where
+        self._fn: Check | None = None
+
+    def __call__(self, value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
+        fn = self._fn
+        if fn is None:
+            fn = self._fn = compile_condition(self._spec, self._where)
+        return fn(value, ref, ctx)
+
+
 def compile_condition(spec: Any, where: tuple[str | int, ...] = (), depth: int = 0) -> Check:
     """Compile a condition mapping into a ``Check`` closure; raise ``ConditionError``."""
     if depth == 0 and _size(spec) > MAX_NODES:

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scanner.engine.conditions import ConditionError, compile_condition
+from scanner.engine.conditions import ConditionError, LazyCheck, compile_condition
 from scanner.engine.paths import PathSyntaxError, Ref, parse_path, select
 from scanner.engine.rules import Rule
 from scanner.errors import ParseError, RulePackError
@@ -161,7 +161,7 @@ class PackLoader:
                          ) -> tuple[PackInfo, list[Rule], dict[str, Any]]:
         problems: list[str] = []
         try:
-            docs = load_documents(data.decode("utf-8"), name)
+            docs = load_documents(data.decode("utf-8"), name, trusted=self.trusted)
         except UnicodeDecodeError:
             raise RulePackError([f"error: {name}: not UTF-8 text"]) from None
         except ParseError as exc:
@@ -206,7 +206,9 @@ class PackLoader:
         compiled: dict[str, Any] = {}
         ok = True
         for key in ("where", "where_each", "assert"):
-            if key in raw:
+            if key in raw and self.trusted:
+                compiled[key] = LazyCheck(raw[key], (*base, key))
+            elif key in raw:
                 try:
                     compiled[key] = compile_condition(raw[key], (*base, key))
                 except ConditionError as exc:
@@ -230,9 +232,9 @@ class PackLoader:
                 except PathSyntaxError as exc:
                     report((*base, key), str(exc))
                     ok = False
-        from scanner.catalogue import known_control
-
         for j, ref in enumerate(() if self.trusted else raw["references"]):
+            from scanner.catalogue import known_control
+
             if known_control(ref["framework"], str(ref["control"])) is False:
                 report((*base, "references", j, "control"),
                        f"unknown {ref['framework']} control {ref['control']!r} (see "

@@ -15,6 +15,7 @@ import json
 import os
 import posixpath
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -28,6 +29,7 @@ from scanner.models import (
     Suppression,
 )
 from scanner.report import RenderSettings
+from scanner.report.jsontext import Lazy, iterdump
 from scanner.report.markdown import reference_markdown, remediation_markdown
 
 SCHEMA_URI = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
@@ -223,7 +225,9 @@ def _notification(e: FileError, root: str | None) -> dict[str, Any]:
             "locations": [_physical(e.path, e.line, None, root)]}
 
 
-def sarif_log(result: ScanResult, root: str | None = None) -> dict[str, Any]:
+def sarif_log(result: ScanResult, root: str | None = None,
+              lazy: bool = False) -> dict[str, Any]:
+    """The SARIF log; with ``lazy`` the results are made one at a time as they are written."""
     kept = _keep(result.findings)
     rules = _rules(result, kept)
     index = {r.id: i for i, r in enumerate(rules)}
@@ -253,7 +257,8 @@ def sarif_log(result: ScanResult, root: str | None = None) -> dict[str, Any]:
             "text": "The folder wardscan was run from (normally the repository root)."}}},
         "invocations": [{"executionSuccessful": True,
                          **({"toolExecutionNotifications": notes} if notes else {})}],
-        "results": [_result(f, index[f.rule_id], root) for f in kept],
+        "results": (Lazy(_result(f, index[f.rule_id], root) for f in kept) if lazy
+                    else [_result(f, index[f.rule_id], root) for f in kept]),
         "properties": {"filesScanned": len(result.files_scanned), "resources": result.resources,
                        "rulesRun": result.rules_run, "failOn": result.fail_on.value
                        if result.fail_on else None, "failing": len(failing),
@@ -265,6 +270,10 @@ def sarif_log(result: ScanResult, root: str | None = None) -> dict[str, Any]:
 
 
 def render(result: ScanResult, settings: RenderSettings) -> str:
-    from scanner.report.jsontext import dumps
+    return "".join(render_chunks(result, settings))
 
-    return dumps(sarif_log(result, settings.root), sort_keys=True) + "\n"
+
+def render_chunks(result: ScanResult, settings: RenderSettings) -> Iterator[str]:
+    """The log in pieces, results turned into JSON one at a time (bounded memory)."""
+    yield from iterdump(sarif_log(result, settings.root, lazy=True), sort_keys=True)
+    yield "\n"
