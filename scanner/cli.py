@@ -109,7 +109,7 @@ def _resolve(params: dict[str, Any]) -> Any:
 @cli.command()
 @scan_options
 @click.option("--format", "fmt", help="Report format: rich (default), json, sarif, junit, "
-                                      "github, markdown.")
+                                      "github, markdown, html.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write the report here instead of stdout.")
 @click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=PATH",

@@ -283,3 +283,20 @@ def test_verifying_from_another_folder_says_where_to_run(
     assert code == 0
     assert "ok    files         1 file matches its attested sha256; 3 attested files lie " \
            "outside the given paths" in out
+
+
+def test_deployment_summaries_are_redacted(tmp_path: Path) -> None:
+    """What a manifest declares about itself reaches the HTML report and the attestation, so
+    a key or an SSN written into its free text is masked like a finding's message."""
+    from scanner.adapters.manifest import summary
+    from scanner.models import Resource
+
+    part = "Zq7Wm2Rt9Yp4Kx8Nv3Bc6Hd1Lf5Gj0Ts2Qe7Ua9Ox4Iw3Ey8Rr6Mn1Pk5Jh0Sd2Fb7Vc9Xz4Lq3Wt8Nm"
+    key = f"sk-proj-{part[:74]}T3BlbkFJ{part[2:76]}"
+    body = {"metadata": {"name": "x", "intended_use": f"Use key {key} for patient 536-90-4412",
+                         "owner": "team@example.org"},
+            "vendors": [{"name": "openai", "service": f"api with {key}"}]}
+    got = summary(Resource("AIDeployment", "x", body, "m.yaml", 1))
+    assert key not in got.intended_use and "536-90-4412" not in got.intended_use
+    assert "[redacted ssn, 11 chars]" in got.intended_use and "sk-p\u2026" in got.intended_use
+    assert key not in got.vendors[0].service and got.owner == "team@example.org"

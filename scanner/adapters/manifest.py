@@ -33,8 +33,13 @@ def adapt(doc: Any, path: str, index: int) -> list[Resource]:
 
 
 def _text(value: Any) -> str:
-    return str(value).strip() if isinstance(value, str | int | float) and \
-        not isinstance(value, bool) else ""
+    """A declared value as text, through the redaction net: a summary is printed in reports,
+    and a manifest's free text could hold a key or an identifier."""
+    from scanner.detectors.redact import redact
+
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return ""
+    return redact(str(value).strip())
 
 
 def _flag(value: Any) -> bool | None:

@@ -31,6 +31,7 @@ FORMATS: dict[str, str] = {
     "junit": "scanner.report.junit",
     "github": "scanner.report.github",
     "markdown": "scanner.report.markdown",
+    "html": "scanner.report.html",
 }
 
 
