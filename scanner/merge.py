@@ -19,6 +19,7 @@ from scanner.exposure import Exposer
 from scanner.linking import Candidate, CrossFile
 from scanner.models import (
     BaselineEntry,
+    DeploymentSummary,
     FileError,
     Finding,
     InventoryItem,
@@ -29,6 +30,7 @@ from scanner.models import (
     ScanResult,
     Severity,
     Suppression,
+    VendorSummary,
 )
 
 
@@ -64,11 +66,14 @@ def _stub_from(d: dict[str, Any]) -> Resource:
     return Resource(d["kind"], d["name"], body, d["path"], d["line"])
 
 
-def linking_state(cross: CrossFile) -> dict[str, Any]:
-    """What ``merge`` needs to redo cross-file exposure over all shards (JSON-able)."""
+def linking_state(cross: CrossFile, result: ScanResult | None = None) -> dict[str, Any]:
+    """What ``merge`` needs to redo cross-file exposure over all shards, and to give the
+    merged result the files' digests and the manifests' summaries (JSON-able)."""
     from scanner.report.json_report import finding_dict
 
     return {
+        "digests": [list(d) for d in (result.digests if result else ())],
+        "deployments": [dataclasses.asdict(d) for d in (result.deployments if result else ())],
         "exposers": [{"file": path, **dataclasses.asdict(e)} for path, e in cross.exposers],
         "candidates": [{"finding": finding_dict(c.finding), "path": c.path,
                         "stub": _stub_dict(c.stub)} for c in cross.candidates],
@@ -155,4 +160,14 @@ def merge_reports(paths: tuple[str, ...]) -> ScanResult:
         baseline=base["file"] if base else None,
         linking=None,
         applied=tuple(sorted({x for r in reports for x in r["scan"]["rules_applied"]})),
+        digests=tuple(sorted({(d[0], d[1]) for r in reports
+                              for d in r["linking"].get("digests", ())})),
+        deployments=tuple(sorted(_deployment_from(d) for r in reports
+                                 for d in r["linking"].get("deployments", ()))),
     )
+
+
+def _deployment_from(d: dict[str, Any]) -> DeploymentSummary:
+    vendors = tuple(VendorSummary(**v) for v in d.get("vendors", ()))
+    return DeploymentSummary(**{**d, "vendors": vendors, "phi_classes": tuple(
+        d.get("phi_classes", ()))})

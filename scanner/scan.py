@@ -162,7 +162,7 @@ def scan(
         return result
     from scanner.merge import linking_state
 
-    return dataclasses.replace(result, linking=linking_state(cross))
+    return dataclasses.replace(result, linking=linking_state(cross, result))
 
 
 @dataclass

@@ -278,3 +278,21 @@ def test_merge_writes_sarif_like_an_unsharded_scan(tmp_path: Path,
     run(capsys, "merge", *parts, "--format", "sarif", "-o", str(merged))
     run(capsys, "scan", *paths, *AS_OF, "--format", "sarif", "-o", str(full))
     assert merged.read_text() == full.read_text()
+
+
+def test_merge_writes_html_like_an_unsharded_scan(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The audit report of a sharded scan still names every manifest and every file digest."""
+    paths = [str(FIXTURES), str(ROOT / "examples")]
+    parts = []
+    for k in (1, 2):
+        part = tmp_path / f"s{k}.json"
+        run(capsys, "scan", *paths, *AS_OF, "--shard", f"{k}/2", "--format", "json",
+            "-o", str(part))
+        parts.append(str(part))
+    merged, full = tmp_path / "merged.html", tmp_path / "full.html"
+    run(capsys, "merge", *parts, "--format", "html", "-o", str(merged))
+    run(capsys, "scan", *paths, *AS_OF, "--format", "html", "-o", str(full))
+    text = full.read_text()
+    assert "discharge-summary-assistant" in text and text.count("sha256") > 10
+    assert merged.read_text() == text
