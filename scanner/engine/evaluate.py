@@ -128,19 +128,30 @@ def _anchor_refs(anchor: tuple[bool, tuple[Any, ...]], value: Any, ref: Ref,
 
 
 def evaluate_rule(rule: Rule, resource: Resource, today: dt.date,
-                  applied: set[str] | None = None) -> list[Finding]:
+                  applied: set[str] | None = None,
+                  shared: dict[Any, Any] | None = None) -> list[Finding]:
     """Findings of one declarative rule on one resource.
 
     ``applied`` collects the ids of rules whose ``where`` (and, with ``for_each``, some
     element's ``where_each``) held: the per-control report tells "met" from "not applicable"
-    by it.
+    by it. ``shared`` is per-resource state the rules of one resource reuse (the context and
+    the ``for_each`` selections, which many rules share).
     """
     root = resource.body
-    root_ref = Ref(root, None)
-    ctx = Context(today=today, root=root, root_ref=root_ref)
+    if shared is None:
+        shared = {}
+    ctx = shared.get(None)
+    if ctx is None:
+        ctx = shared[None] = Context(today=today, root=root, root_ref=Ref(root, None))
+    root_ref = ctx.root_ref
     if rule.where is not None and not rule.where(root, root_ref, ctx)[0]:
         return []
-    elements = select(root, root_ref, rule.for_each)[0] if rule.for_each else [(root, root_ref)]
+    if rule.for_each:
+        elements = shared.get(rule.for_each)
+        if elements is None:
+            elements = shared[rule.for_each] = select(root, root_ref, rule.for_each)[0]
+    else:
+        elements = [(root, root_ref)]
     out: list[Finding] = []
     for value, ref in elements:
         if rule.where_each is not None and not rule.where_each(value, ref, ctx)[0]:
@@ -173,6 +184,7 @@ def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date,
     findings: list[Finding] = []
     for resource in resources:
         skip = absent if resource.kind != "kubernetes/Secret" else frozenset()
+        shared: dict[Any, Any] = {}
         for rule in ruleset.for_kind(resource.kind):
             if rule.check is not None:
                 found = ([] if rule.detect is not None and rule.detect in skip
@@ -182,7 +194,7 @@ def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date,
                     applied.add(rule.id)
                 findings.extend(found)
             else:
-                findings.extend(evaluate_rule(rule, resource, today, applied))
+                findings.extend(evaluate_rule(rule, resource, today, applied, shared))
     return supersede(sorted(set(findings)), ruleset)
 
 
