@@ -265,15 +265,22 @@ resource "aws_sagemaker_endpoint_configuration" "notes" {  # wardscan:ignore WS-
     assert code == 1
 
 
-def test_merge_writes_sarif_like_an_unsharded_scan(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    paths = [str(FIXTURES), str(ROOT / "examples")]
+def _two_shards(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                paths: list[str]) -> list[str]:
+    """JSON reports of shards 1/2 and 2/2 of ``paths``."""
     parts = []
     for k in (1, 2):
         part = tmp_path / f"s{k}.json"
         run(capsys, "scan", *paths, *AS_OF, "--shard", f"{k}/2", "--format", "json",
             "-o", str(part))
         parts.append(str(part))
+    return parts
+
+
+def test_merge_writes_sarif_like_an_unsharded_scan(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    paths = [str(FIXTURES), str(ROOT / "examples")]
+    parts = _two_shards(tmp_path, capsys, paths)
     merged, full = tmp_path / "merged.sarif", tmp_path / "full.sarif"
     run(capsys, "merge", *parts, "--format", "sarif", "-o", str(merged))
     run(capsys, "scan", *paths, *AS_OF, "--format", "sarif", "-o", str(full))
@@ -284,12 +291,7 @@ def test_merge_writes_html_like_an_unsharded_scan(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     """The audit report of a sharded scan still names every manifest and every file digest."""
     paths = [str(FIXTURES), str(ROOT / "examples")]
-    parts = []
-    for k in (1, 2):
-        part = tmp_path / f"s{k}.json"
-        run(capsys, "scan", *paths, *AS_OF, "--shard", f"{k}/2", "--format", "json",
-            "-o", str(part))
-        parts.append(str(part))
+    parts = _two_shards(tmp_path, capsys, paths)
     merged, full = tmp_path / "merged.html", tmp_path / "full.html"
     run(capsys, "merge", *parts, "--format", "html", "-o", str(merged))
     run(capsys, "scan", *paths, *AS_OF, "--format", "html", "-o", str(full))
