@@ -145,15 +145,15 @@ def test_unreadable_and_vanishing_files(tmp_path: Path, capsys: pytest.CaptureFi
         (tmp_path / name).write_text(MANIFEST)
     import scanner.scan as scan_module
 
-    real = scan_module.read_text
+    real = scan_module.read_bytes
 
-    def deny(path: str) -> str:
+    def deny(path: str) -> bytes:
         if path.endswith("a.yaml"):
             from scanner.errors import ParseError
             raise ParseError("cannot read: Permission denied", path)
         return real(path)
 
-    monkeypatch.setattr(scan_module, "read_text", deny)
+    monkeypatch.setattr(scan_module, "read_bytes", deny)
     (tmp_path / "c.yaml").unlink()
     from scanner.scan import ScanOptions, scan
 
