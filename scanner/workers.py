@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from scanner.errors import ScannerError
 from scanner.scan import STDIN, Batch, FileScanner, scan_files
 
 MAX_AUTO_JOBS = 8
@@ -60,6 +61,9 @@ def _scan_chunk(paths: list[str]) -> Batch:
 def scan_in_workers(files: Sequence[str], per_file: FileScanner, workers: int,
                     progress: Callable[[int, int, str], None] | None = None) -> Batch:
     """Scan ``files`` in ``workers`` forked processes; batches are joined in file order."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     global _scanner
     size = max(1, min(64, len(files) // (workers * 8)))
     chunks = [list(files[i:i + size]) for i in range(0, len(files), size)]
@@ -67,13 +71,18 @@ def scan_in_workers(files: Sequence[str], per_file: FileScanner, workers: int,
     done = 0
     _scanner = per_file
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for chunk, batch in zip(chunks, pool.imap(_scan_chunk, chunks), strict=True):
+        # An executor, not a Pool: if a worker dies (out of memory, killed), the scan stops
+        # with an error instead of waiting forever for the chunk it was given.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
+            for chunk, batch in zip(chunks, ex.map(_scan_chunk, chunks), strict=True):
                 joined.extend(batch)
                 for path in chunk:
                     done += 1
                     if progress is not None:
                         progress(done, len(files), path)
+    except BrokenProcessPool:
+        raise ScannerError("a worker process stopped unexpectedly (out of memory?); "
+                           "run again with --jobs 1") from None
     finally:
         _scanner = None
     return joined

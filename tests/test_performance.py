@@ -239,3 +239,18 @@ def test_benchmark_runs_at_the_smallest_size(tmp_path: Path) -> None:
     assert "k8s, 100 files: wardscan --jobs 1 / floor = " in out
     report = json.loads((tmp_path / "out.json").read_text())
     assert len(report["scan"]["files"]) == 100 and report["findings"]
+
+
+def _die(paths: list[str]) -> None:
+    os._exit(3)  # a worker killed mid-scan (the out-of-memory killer, say)
+
+
+def test_a_dead_worker_stops_the_scan_with_an_error(
+        generated: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import scanner.workers
+
+    monkeypatch.setattr(scanner.workers, "_scan_chunk", _die)
+    assert main(["scan", str(generated / "k8s"), "--jobs", "2", "--no-config"]) == 2
+    assert capsys.readouterr().err == ("error: a worker process stopped unexpectedly (out of "
+                                       "memory?); run again with --jobs 1\n")
