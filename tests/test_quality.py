@@ -27,8 +27,8 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text().splitlines()[-1]
     readme = (ROOT / "README.md").read_text()
     apt = "apt-get -o APT::Sandbox::User=root"
-    assert ci == (f"(command -v chromium || ({apt} update -qq && {apt} install -y -qq "
-                  "--no-install-recommends chromium)) && python3 -m pip install -e '.[test]' "
-                  "&& python3 -m pytest")
+    assert ci == (f"(command -v chromium || ({apt} update -qq && DEBIAN_FRONTEND=noninteractive "
+                  f"{apt} install -y -qq --no-install-recommends chromium)) && python3 -m pip "
+                  "install -e '.[test]' && python3 -m pytest")
     assert f"\n{ci}\n" in readme
     assert "\npython3 -m pip install . && wardscan scan examples/\n" in readme
