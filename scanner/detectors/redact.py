@@ -7,6 +7,8 @@ message; running every message through :func:`redact` makes that mistake harmles
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from scanner.detectors.phi import find_phi
 from scanner.detectors.secrets import find_assignments, find_secrets
 
@@ -36,6 +38,7 @@ def mask_phi(value: str, kind: str) -> str:
     return f"[redacted {kind}, {len(value)} chars]"
 
 
+@lru_cache(maxsize=8192)  # messages repeat across files: same rule, same masked value
 def redact(text: str) -> str:
     """``text`` with every secret, secret-named literal and always-reported PHI (SSN, MRN,
     health-plan ID, NPI, DOB) replaced by its mask.
