@@ -99,6 +99,21 @@ def test_version_does_not_import_the_engine() -> None:
     assert loaded == {"scanner", "scanner.cli", "scanner.cli_output", "scanner.errors"}
 
 
+def test_a_kubernetes_scan_loads_no_library_it_does_not_need(generated: Path) -> None:
+    """rich (terminal report), jsonschema (manifests), python-hcl2 (Terraform), cryptography
+    (attest) and multiprocessing (several files) stay unloaded for one Kubernetes file."""
+    target = sorted((generated / "k8s").glob("*.yaml"))[0]
+    code = ("import sys, json; from scanner.cli import main\n"
+            f"main(['scan', {str(target)!r}, '--format', 'json', '-o', {os.devnull!r}, "
+            "'--fail-on', 'none', '--no-config'])\n"
+            "heavy = ('rich', 'jsonschema', 'hcl2', 'lark', 'cryptography', 'multiprocessing',"
+            " 'concurrent.futures')\n"
+            "print(json.dumps([m for m in heavy if m in sys.modules]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert json.loads(out.splitlines()[-1]) == []
+
+
 # --- the document builder ----------------------------------------------------------------
 
 class _Generic(yaml.SafeLoader):
