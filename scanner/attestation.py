@@ -202,9 +202,11 @@ def rescan_inputs(stmt: dict[str, Any], paths: list[str], rule_paths: tuple[str,
                                f"{pack.get('version')} ({str(pack.get('digest'))[:19]}), here "
                                f"{mine.version} ({mine.digest[:19]})")
     rules = config.get("rules", [])
+    if not rules:
+        raise ScannerError("the attested scan ran no rules; there is nothing to re-scan")
     ruleset = loaded.select(
         only_packs=tuple(sorted({p["id"] for p in pred.get("packs", [])})),
-        select=tuple(r["id"] for r in rules) or ("-none-",),
+        select=tuple(r["id"] for r in rules),
         severity={r["id"]: r["severity"] for r in rules},
         allow_values={r["id"]: tuple(r["allow_values"]) for r in rules if r.get("allow_values")},
     )

@@ -33,6 +33,7 @@ from scanner.models import (
     Finding,
     InventoryItem,
     Resource,
+    RuleInfo,
     ScanResult,
     Severity,
     Suppression,
@@ -153,7 +154,7 @@ def scan(
     cross = batch.cross
     findings = batch.findings + redacted(cross.resolve())
     result = finish(options, ruleset, files, findings, errors, batch.resources,
-                    tuple(cross.inventory()))
+                    tuple(cross.inventory()), tuple(per_file.docs.values()))
     applied = batch.applied | {f.rule_id for f in result.findings}
     result = dataclasses.replace(result, applied=tuple(sorted(applied)),
                                  deployments=tuple(sorted(batch.deployments)),
@@ -193,9 +194,7 @@ class Batch:
 def scan_files(files: tuple[str, ...] | list[str], per_file: FileScanner, budget: int,
                progress: Callable[[int, int, str], None] | None = None) -> Batch:
     """Read and scan ``files`` in order in this process; ``budget`` caps the total size."""
-    per_file.cross, per_file.applied, per_file.deployments = CrossFile(), set(), []
-    batch = Batch(cross=per_file.cross, applied=per_file.applied,
-                  deployments=per_file.deployments)
+    per_file.batch = batch = Batch()
     limit = budget
     for done, path in enumerate(files, 1):
         if progress is not None:
@@ -230,11 +229,13 @@ class FileScanner:
     def __init__(self, ruleset: RuleSet, options: ScanOptions) -> None:
         self.ruleset = ruleset
         self.options = options
-        self.cross = CrossFile()
         self.workload_rules = ruleset.for_kind("workload")
         self.docs = {r.id: rule_info(r) for r in ruleset.rules}
-        self.applied: set[str] = set()
-        self.deployments: list[DeploymentSummary] = []
+        self.batch = Batch()  # what the files scanned so far leave behind
+
+    @property
+    def cross(self) -> CrossFile:
+        return self.batch.cross
 
     def scan_text(self, path: str, text: str) -> tuple[list[Finding], int]:
         try:
@@ -245,12 +246,13 @@ class FileScanner:
     def _scan_text(self, path: str, text: str) -> tuple[list[Finding], int]:
         opts = self.options
         res = resources_of(path, text, hint_for(path, opts.format_hints), opts.limits)
-        self.cross.link_file(path, res)
-        self.cross.inventory_file(res)
-        self.deployments.extend(manifest.summary(r) for r in res if r.kind == manifest.KIND)
-        findings = evaluate(res, self.ruleset, opts.today, self.applied, absent_groups(text))
+        batch = self.batch
+        batch.cross.link_file(path, res)
+        batch.cross.inventory_file(res)
+        batch.deployments.extend(manifest.summary(r) for r in res if r.kind == manifest.KIND)
+        findings = evaluate(res, self.ruleset, opts.today, batch.applied, absent_groups(text))
         mark = self._marker(path, text, res, findings)
-        self.cross.hypotheses(res, self.workload_rules, opts.today, findings, mark)
+        batch.cross.hypotheses(res, self.workload_rules, opts.today, findings, mark)
         return redacted(mark(findings)), len(res)
 
     def _marker(self, path: str, text: str, res: list[Resource],
@@ -282,7 +284,7 @@ def redacted(findings: list[Finding]) -> list[Finding]:
 
 def finish(options: ScanOptions, ruleset: RuleSet, files: tuple[str, ...],
            findings: list[Finding], errors: list[FileError], resources: int,
-           inventory: tuple[InventoryItem, ...]) -> ScanResult:
+           inventory: tuple[InventoryItem, ...], docs: tuple[RuleInfo, ...]) -> ScanResult:
     """Config suppressions, the severity filter and the baseline, then the frozen result."""
     findings = [f for f in findings
                 if f.severity >= options.min_severity and not allowed(f, options.allow_paths)]
@@ -305,7 +307,7 @@ def finish(options: ScanOptions, ruleset: RuleSet, files: tuple[str, ...],
         fail_on=options.fail_on,
         resources=resources,
         inventory=inventory,
-        rules=tuple(rule_info(r) for r in ruleset.rules),
+        rules=docs,
         fixed=fixed,
         baseline=options.baseline,
     )
