@@ -191,6 +191,126 @@ def test_a_key_spelled_with_escapes_is_still_found(tmp_path: Path, ruleset: Any)
         ("WS-SEC-001", 5)]
 
 
+def _texts_for_hints(generated: Path) -> list[str]:
+    paths = [*generated.rglob("*.yaml"), *(SHARED / "corpus").rglob("*"),
+             *(ROOT / "tests" / "fixtures").rglob("*")]
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(paths)
+             if p.is_file()]
+    # hand-made edge cases: case, Unicode case folding, the hints at the very ends
+    texts += ["PASSWORD=x", "Api_Key: v", "\u212aEY", "ss#", "x://", "pwd =1", "Pwd=1",
+              "MiLvUs", "sk-", "AKIA", "123-45-6789", "1EG4-TE5-MK73", "DOB", "Health Plan",
+              "mr #", "k\u017fey", ""]
+    return texts
+
+
+def test_file_hints_agree_with_the_per_string_patterns(generated: Path) -> None:
+    """The file-level looks are substring tests now; each must hold wherever the regex it
+    replaced (the per-string hint, over the whole text) finds something."""
+    from scanner.detectors.phi import may_hold_identifier
+    from scanner.detectors.secrets import (
+        CONNECTION_HINT,
+        DEFAULT_HINT,
+        PROVIDER_HINT,
+        SECRET_NAME_HINT,
+    )
+    from scanner.engine.detect_checks import _FILE_HINTS
+
+    old_ssn_or_mbi = __import__("re").compile(
+        r"\d{3}-\d{2}-\d{4}|[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}")
+    checked = 0
+    for text in _texts_for_hints(generated):
+        low = text.lower()
+        hints = {g: fn(text, low) for g, fn in _FILE_HINTS.items()}
+        assert hints["provider-keys"] == (PROVIDER_HINT.search(text) is not None)
+        assert hints["default-credentials"] == (DEFAULT_HINT.search(text) is not None)
+        assert hints["connection-passwords"] >= (CONNECTION_HINT.search(text) is not None)
+        # the name test is_secret_name makes needs one of these words in the lower-cased name
+        words = ("pass", "secret", "token", "key", "auth", "cred", "pwd")
+        assert hints["secret-assignments"] == any(w in low for w in words)
+        if hints["secret-assignments"]:
+            assert SECRET_NAME_HINT.search(text) is not None
+        assert may_hold_identifier(text) == may_hold_identifier(text, low)
+        if old_ssn_or_mbi.search(text) is not None:
+            assert hints["phi-direct"]
+        checked += 1
+    assert checked > 300
+
+
+def test_placeholder_splitting_agrees_with_the_plain_dynamic_programme() -> None:
+    import random
+    import string
+
+    from scanner.detectors import secrets
+
+    def plain(s: str) -> bool:  # the textbook form: s[:i] splits if some s[j:i] is a word
+        if not s or len(s) > 64:
+            return False
+        ok = [True] + [False] * len(s)
+        for i in range(1, len(s) + 1):
+            ok[i] = any(ok[j] and (s[j:i] in secrets._VOCAB or (s[j:i].isdigit() and i - j <= 4))
+                        for j in range(max(0, i - 12), i))
+        return ok[-1]
+
+    rng = random.Random(11)
+    words = [*sorted(secrets._VOCAB), "1", "22", "333", "4444", "55555", "z", "q"]
+    cases = ["yourapikeyhere", "changeme123", "sk-no-key-required", "x" * 64, "x" * 65]
+    for _ in range(20_000):
+        if rng.random() < 0.5:
+            cases.append("".join(rng.choice(words) for _ in range(rng.randint(0, 7))))
+        else:
+            cases.append("".join(rng.choice(string.ascii_lowercase + string.digits)
+                                 for _ in range(rng.randint(0, 70))))
+    assert [secrets._segments(c) for c in cases] == [plain(c) for c in cases]
+    assert sum(map(secrets._segments, cases)) > 5_000  # both outcomes are well represented
+
+
+def test_assignment_scan_is_skipped_only_where_it_finds_nothing(generated: Path) -> None:
+    from scanner.detectors.secrets import (
+        _ASSIGN,
+        _ASSIGN_HINT,
+        find_assignments,
+        find_secret_assignment,
+    )
+
+    lines = [line for text in _texts_for_hints(generated) for line in text.splitlines()]
+    lines += ["API_KEY=Zx9qLm2Rt7Wv4Kp8", "token: 'ab12CD34ef56GH78'",
+              "x.db_password := Qw3rTy9Ui0"]
+    hits = 0
+    for line in lines:
+        full = [m for m in _ASSIGN.finditer(line)
+                if find_secret_assignment(m.group("name"), m.group("value")) is not None]
+        if full:
+            assert _ASSIGN_HINT.search(line) is not None, line
+            hits += 1
+        assert len(find_assignments(line)) == len(full)
+    assert hits >= 3
+
+
+def test_duplicate_key_walk_skips_only_clean_containers() -> None:
+    from scanner.parse.yaml import YMap, marked
+
+    doc = load_documents("a: {x: 1}\nb:\n  c: [1, {k: 1, k: 2}]\nd: [2]\n", "t.yaml")[0]
+    assert marked(doc) and marked(doc["b"]) and marked(doc["b"]["c"]) and marked(doc["b"]["c"][1])
+    assert not marked(doc["a"]) and not marked(doc["d"])
+    # an alias to a mapping that lost a key marks its new parent too
+    doc = load_documents("x: &k {k: 1, k: 2}\ny: {z: [*k]}\n", "t.yaml")[0]
+    assert marked(doc["y"]) and marked(doc["y"]["z"])
+    # merges and data built elsewhere are always walked
+    doc = load_documents("b: &b {p: 1}\nm: {<<: *b, p: 2}\n", "t.yaml")[0]
+    assert marked(doc["m"]) and not marked(doc["b"])
+    assert marked(YMap()) and marked({}) and marked([])
+
+
+def test_a_duplicate_key_shared_through_an_alias_is_still_reported(ruleset: Any) -> None:
+    text = ("apiVersion: v1\nkind: List\nitems:\n"
+            "  - {apiVersion: v1, kind: ConfigMap, metadata: {name: a},\n"
+            "     data: &d {k: '1', k: '2'}}\n"
+            "  - {apiVersion: v1, kind: ConfigMap, metadata: {name: b}, data: {x: *d}}\n")
+    found = FileScanner(ruleset, ScanOptions()).scan_text("l.yaml", text)[0]
+    assert sorted((f.rule_id, f.resource, f.location.line) for f in found
+                  if f.rule_id == "WS-FILE-001") == [("WS-FILE-001", "kubernetes/ConfigMap/a", 5)]
+
+
 # --- exposer index -------------------------------------------------------------------------
 
 def test_exposer_index_agrees_with_the_plain_search(generated: Path, ruleset: Any) -> None:

@@ -132,16 +132,21 @@ def _date_at(text: str, pos: int) -> tuple[int, int] | None:
 _ALWAYS_WORDS = ("ssn", "ss#", "social", "mrn", "medical", "npi", "member", "subscriber",
                  "beneficiary", "insur", "medicaid", "medicare", "dob", "d.o.b", "birth",
                  "born")
-_ALWAYS_SHAPES = re.compile(r"\d{3}-\d{2}-\d{4}|[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}"
-                            r"\d{2}")
+# Split in two, each starting where the regex engine scans fast: the SSN shape from its first
+# hyphen (a literal, searched with memchr), the MBI shape on its own.
+_SSN_SHAPE = re.compile(r"-\d{2}-\d{4}")  # necessary for \d{3}-\d{2}-\d{4}
+_MBI_SHAPE = re.compile(r"[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}")
 _LABEL_PHRASES = re.compile(r"mr\s?#|mr\s+no|health[\s_-]*plan")  # not bare "health": /health
 
 
-def may_hold_identifier(text: str) -> bool:
+def may_hold_identifier(text: str, low: str | None = None) -> bool:
     """False only when no always-reported identifier (SSN, MRN, plan ID, NPI, DOB) can be in
-    ``text``; a cheap test run before the full patterns."""
-    low = text.lower()
-    return (any(w in low for w in _ALWAYS_WORDS) or _ALWAYS_SHAPES.search(text) is not None
+    ``text``; a cheap test run before the full patterns. ``low`` is ``text.lower()`` when the
+    caller has it already."""
+    if low is None:
+        low = text.lower()
+    return (any(w in low for w in _ALWAYS_WORDS) or _SSN_SHAPE.search(text) is not None
+            or _MBI_SHAPE.search(text) is not None
             or (("mr" in low or "health" in low) and _LABEL_PHRASES.search(low) is not None))
 
 

@@ -94,8 +94,9 @@ def duplicate_keys(rule: Rule, resource: Resource) -> list[Finding]:
 
     from scanner.engine.evaluate import make_finding
     from scanner.models import Location
+    from scanner.parse.yaml import marked
 
-    if resource.kind == "workload":
+    if resource.kind == "workload" or not marked(resource.body):
         return []
     out: list[Finding] = []
     stack: list[Any] = [resource.body]
@@ -106,7 +107,7 @@ def duplicate_keys(rule: Rule, resource: Resource) -> list[Finding]:
             continue
         seen.add(id(value))
         stack.extend(v for v in (value.values() if isinstance(value, dict) else value)
-                     if isinstance(v, dict | list))
+                     if isinstance(v, dict | list) and marked(v))
         node = getattr(value, "node", None)
         if not isinstance(node, MappingNode) or len(node.value) == len(value):
             continue  # as many keys written as kept: nothing was overwritten

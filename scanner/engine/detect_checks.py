@@ -21,8 +21,10 @@ from scanner.detectors.redact import mask, mask_phi
 from scanner.detectors.secrets import (
     CONNECTION_HINT,
     DEFAULT_HINT,
+    DEFAULT_WORDS,
     PROVIDER_HINT,
-    SECRET_NAME_HINT,
+    PROVIDER_WORDS,
+    SECRET_NAME_WORDS,
     Match,
     find_default_credential,
     find_secret_assignment,
@@ -51,12 +53,19 @@ _HINTS: dict[str, Callable[[str], bool]] = {
     "phi-direct": may_hold_identifier,
 }
 # The same looks over a whole file (secret-named settings by their name, contact PHI by a digit
-# or an @): a group none of whose hints appears anywhere in a file has nothing to find there.
+# or an @), written as substring tests on the text and its lower-case copy: a group none of
+# whose hints appears anywhere in a file has nothing to find there.
 _DIGIT_OR_AT = re.compile(r"[\d@]")
-_FILE_HINTS: dict[str, Callable[[str], bool]] = {
-    **_HINTS,
-    "secret-assignments": lambda t: SECRET_NAME_HINT.search(t) is not None,
-    "phi-contact": lambda t: _DIGIT_OR_AT.search(t) is not None,
+_FILE_HINTS: dict[str, Callable[[str, str], bool]] = {
+    "provider-keys": lambda t, _low: any(w in t for w in PROVIDER_WORDS),
+    "private-keys": lambda t, _low: "PRIVATE KEY" in t,
+    "connection-passwords": lambda t, low: (
+        "://" in t or any(w in t for w in DEFAULT_WORDS[:4])
+        or (("password" in low or "pwd" in low) and CONNECTION_HINT.search(t) is not None)),
+    "default-credentials": lambda t, _low: any(w in t for w in DEFAULT_WORDS),
+    "phi-direct": may_hold_identifier,
+    "secret-assignments": lambda _t, low: any(w in low for w in SECRET_NAME_WORDS),
+    "phi-contact": lambda t, _low: _DIGIT_OR_AT.search(t) is not None,
 }
 _cache: dict[int, tuple[Any, list[tuple[Any, Any, str, str | None]]]] = {}
 
@@ -70,7 +79,8 @@ def absent_groups(text: str) -> frozenset[str]:
     """
     if "\\" in text:
         return frozenset()
-    return frozenset(g for g, may_match in _FILE_HINTS.items() if not may_match(text))
+    low = text.lower()
+    return frozenset(g for g, may_match in _FILE_HINTS.items() if not may_match(text, low))
 
 
 def strings(body: Any) -> Iterator[tuple[Any, Any, str, str | None]]:

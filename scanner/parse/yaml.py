@@ -49,6 +49,26 @@ class YSeq(list[Any]):
         self.node: Node | None = None
 
 
+class _CleanMap(YMap):
+    """A ``YMap`` the builder made that holds no mapping which lost a key to a later
+    duplicate (it is re-classed to plain ``YMap`` when it does)."""
+
+    __slots__ = ()
+
+
+class _CleanSeq(YSeq):
+    """A ``YSeq`` the builder made that holds no mapping which lost a key."""
+
+    __slots__ = ()
+
+
+def marked(value: Any) -> bool:
+    """Whether a duplicate-key check must look inside ``value``: False only for containers
+    the builder made and found clean, so the check skips the walk for almost every document
+    (and still walks data built any other way)."""
+    return value.__class__ is not _CleanMap and value.__class__ is not _CleanSeq
+
+
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -70,6 +90,7 @@ class _Loader(_BaseLoader):
         super().__init__(stream)
         self._alias_hits = 0
         self._max_aliases = max_aliases
+        self._lost = 0  # mappings built so far that lost a key (or may have: generic ones)
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is ScalarNode and implicit[0]:  # the tag then depends on the text alone
@@ -103,7 +124,10 @@ class _Loader(_BaseLoader):
         nid = id(node)
         if nid in memo:  # an alias: the very same object, never a copy
             self._alias(node)
-            return memo[nid]
+            hit = memo[nid]
+            if hit.__class__ is YMap or hit.__class__ is YSeq:
+                self._lost += 1  # so this parent is not clean either
+            return hit
         cls, tag = node.__class__, node.tag
         if cls is ScalarNode:
             value = node.value
@@ -114,11 +138,12 @@ class _Loader(_BaseLoader):
             memo[nid] = value
             return value
         if isinstance(node, MappingNode) and tag == _MAP:
-            data = _new_map(YMap)
+            data: YMap = _new_map(_CleanMap)
             data.node = node
             memo[nid] = data
             if any(k.tag in _SPECIAL_KEYS for k, _v in node.value):
                 self.flatten_mapping(node)  # `<<: *base` merges, as PyYAML does
+            before = self._lost
             for knode, vnode in node.value:
                 key = self._build(knode, memo)
                 value = self._build(vnode, memo)
@@ -127,14 +152,23 @@ class _Loader(_BaseLoader):
                 except TypeError:
                     raise ConstructorError("while constructing a mapping", node.start_mark,
                                            "found unhashable key", knode.start_mark) from None
+            if len(data) != len(node.value):
+                self._lost += 1
+            if self._lost != before:
+                data.__class__ = YMap
             return data
         if cls is SequenceNode and tag == _SEQ:
-            seq = _new_seq(YSeq)
+            seq: YSeq = _new_seq(_CleanSeq)
             seq.node = node
             memo[nid] = seq
+            before = self._lost
             seq.extend([self._build(item, memo) for item in node.value])
+            if self._lost != before:
+                seq.__class__ = YSeq
             return seq
         value = self.construct_object(node, deep=True)
+        if not isinstance(value, str | int | float | bool | None):
+            self._lost += 1  # built by PyYAML's generic constructor: assume the worst
         memo[nid] = value
         return value
 
