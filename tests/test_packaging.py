@@ -40,6 +40,7 @@ def test_wheel_and_editable_installs_find_the_packs(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert {f"scanner/packs/{e.split(':')[1]}" for e in expected} <= set(names)
     assert "scanner/schemas/manifest.schema.json" in names
+    assert "scanner/packs/snapshot.json" in names  # the built-in packs as JSON, for start-up
     assert "scanner/templates/aideployment.yaml" in names
     assert not [n for n in names if n.startswith("rules/")]
 

@@ -43,6 +43,62 @@ def test_shipped_packs_pass_every_check() -> None:
     assert len(load_rules(check_builtin=True).rules) == len(load_rules().rules)
 
 
+def test_the_committed_pack_snapshot_is_current() -> None:
+    """Regenerate with ``python3 -m scanner.engine.snapshot`` after editing a pack."""
+    from scanner.engine import snapshot
+    from scanner.engine.packs import builtin_pack_files
+
+    shipped = Path(__file__).resolve().parents[1] / "rules" / snapshot.FILE
+    assert shipped.read_text(encoding="utf-8") == snapshot.text(builtin_pack_files())
+
+
+def _comparable(ruleset: RuleSet) -> list[dict[str, object]]:
+    import dataclasses
+
+    out = []
+    for rule in ruleset.rules:
+        fields = {f.name: getattr(rule, f.name) for f in dataclasses.fields(rule)}
+        for key in ("where", "where_each", "assert_"):  # lazily compiled: compare the specs
+            fields[key] = getattr(fields[key], "_spec", fields[key])
+        out.append(fields)
+    return out
+
+
+def test_snapshot_gives_the_rules_the_yaml_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.engine.packs import PackLoader
+
+    fast = load_rules()
+    calls: list[str] = []
+    original = PackLoader._snapshotted
+
+    def spy(self: PackLoader, name: str, digest: str) -> object:
+        calls.append(name)
+        return original(self, name, digest)
+
+    monkeypatch.setattr(PackLoader, "_snapshotted", spy)
+    assert _comparable(load_rules()) == _comparable(fast) and len(calls) >= 10
+    monkeypatch.setattr(PackLoader, "_snapshotted", lambda *_a: None)
+    slow = load_rules()
+    assert _comparable(slow) == _comparable(fast) and slow.packs == fast.packs
+    assert [r.line for r in fast.rules if r.id == "WS-SRV-VLLM-002"] == [
+        next(i for i, line in enumerate(
+            (Path(__file__).resolve().parents[1] / "rules" / "ai-servers.yaml").read_text()
+            .splitlines(), 1) if "id: WS-SRV-VLLM-002" in line)]
+
+
+def test_an_edited_builtin_pack_is_read_from_its_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scanner.engine.packs as packs
+
+    original = packs.builtin_pack_files()
+    edited = [(name, data.replace(b"title: vLLM development mode is on",
+                                  b"title: vLLM dev mode is on"))
+              for name, data in original]
+    assert edited != original
+    monkeypatch.setattr(packs, "builtin_pack_files", lambda: edited)
+    rule = load_rules().get("WS-SRV-VLLM-002")
+    assert rule is not None and rule.title.startswith("vLLM dev mode is on")
+
+
 def test_shipped_packs_load_with_unique_ids_and_docs(ruleset: RuleSet) -> None:
     ids = [r.id for r in ruleset.rules]
     assert len(ids) == len(set(ids))

@@ -144,6 +144,7 @@ class PackLoader:
     def __init__(self) -> None:
         self._validator_cache: Any = None
         self.trusted = False  # built-in packs: checked by the test suite, not on every run
+        self._snapshot: dict[str, Any] | None = None  # built-in packs as JSON (snapshot.py)
 
     @property
     def _validator(self) -> Any:
@@ -160,15 +161,21 @@ class PackLoader:
     def load_with_header(self, name: str, data: bytes
                          ) -> tuple[PackInfo, list[Rule], dict[str, Any]]:
         problems: list[str] = []
-        try:
-            docs = load_documents(data.decode("utf-8"), name, trusted=self.trusted)
-        except UnicodeDecodeError:
-            raise RulePackError([f"error: {name}: not UTF-8 text"]) from None
-        except ParseError as exc:
-            raise RulePackError([f"error: {exc}"]) from None
-        if len(docs) != 1:
-            raise RulePackError([f"error: {name}: a rule pack is exactly one YAML document"])
-        doc = docs[0]
+        digest = hashlib.sha256(data).hexdigest()
+        known = self._snapshotted(name, digest) if self.trusted else None
+        if known is not None:
+            doc, lines = known
+        else:
+            try:
+                docs = load_documents(data.decode("utf-8"), name, trusted=self.trusted)
+            except UnicodeDecodeError:
+                raise RulePackError([f"error: {name}: not UTF-8 text"]) from None
+            except ParseError as exc:
+                raise RulePackError([f"error: {exc}"]) from None
+            if len(docs) != 1:
+                raise RulePackError([f"error: {name}: a rule pack is exactly one YAML document"])
+            doc = docs[0]
+            lines = None
 
         def report(where: tuple[Any, ...], msg: str) -> None:
             line = _line_of(doc, where)
@@ -187,7 +194,8 @@ class PackLoader:
         for i, raw in enumerate(doc["rules"]):
             if i in broken:
                 continue
-            rule = self._compile(raw, doc, i, name, report)
+            rule = self._compile(raw, doc, i, name, report,
+                                 lines[i] if lines is not None else _line_of(doc, ("rules", i)))
             if rule is not None:
                 rules.append(rule)
         if problems:
@@ -195,13 +203,20 @@ class PackLoader:
         meta = doc["pack"]
         info = PackInfo(
             id=meta["id"], name=meta["name"], version=meta["version"], source=name,
-            digest="sha256:" + hashlib.sha256(data).hexdigest(), rules=len(rules),
+            digest="sha256:" + digest, rules=len(rules),
             default_enabled=meta.get("default_enabled", True),
         )
         return info, rules, dict(meta)
 
+    def _snapshotted(self, name: str, digest: str) -> tuple[Any, list[int]] | None:
+        from scanner.engine import snapshot
+
+        if self._snapshot is None:
+            self._snapshot = snapshot.load()
+        return snapshot.lookup(self._snapshot, name, digest)
+
     def _compile(self, raw: dict[str, Any], doc: Any, i: int, name: str,
-                 report: Any) -> Rule | None:
+                 report: Any, line: int) -> Rule | None:
         base = ("rules", i)
         compiled: dict[str, Any] = {}
         ok = True
@@ -253,7 +268,7 @@ class PackLoader:
             references=tuple(Reference(r["framework"], str(r["control"]), r.get("url", ""))
                              for r in raw["references"]),
             applies_to=tuple(raw["applies_to"]), message=raw["message"].strip(),
-            pack=doc["pack"]["id"], source=name, line=_line_of(doc, base),
+            pack=doc["pack"]["id"], source=name, line=line,
             where=compiled.get("where"), for_each=for_each,
             where_each=compiled.get("where_each"), assert_=compiled.get("assert"),
             check=raw.get("check"), tags=tuple(raw.get("tags", ())),
