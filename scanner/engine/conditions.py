@@ -77,7 +77,9 @@ def _parse_date(value: Any) -> dt.date | None:
 
 
 def _op_equals(arg: Any) -> Test:
-    return lambda v, _c: _same(v, arg)
+    if isinstance(arg, bool):
+        return lambda v, _c: v is arg
+    return lambda v, _c: not isinstance(v, bool) and bool(v == arg)
 
 
 MAX_IN_ITEMS = 1000
@@ -87,7 +89,11 @@ def _op_in(arg: Any) -> Test:
     items = list(arg)
     if len(items) > MAX_IN_ITEMS:
         raise ValueError(f"more than {MAX_IN_ITEMS} values")
-    return lambda v, _c: any(_same(v, x) for x in items)
+    # ``_same`` against each item, split once: booleans by identity, the rest by ``==``
+    # (``in`` on a list compares with ``==`` after identity, which is the same for these).
+    bools = tuple(x for x in items if isinstance(x, bool))
+    others = [x for x in items if not isinstance(x, bool)]
+    return lambda v, _c: (v in bools) if isinstance(v, bool) else (v in others)
 
 
 MAX_MATCH_INPUT = 100_000  # characters of a value a rule's regex looks at
@@ -280,7 +286,34 @@ def _base(value: Any, ref: Ref, ctx: Context, from_root: bool) -> tuple[Any, Ref
     return (ctx.root, ctx.root_ref) if from_root else (value, ref)
 
 
+def _plain_keys(segments: tuple[Any, ...]) -> bool:
+    return all(s.__class__ is str for s in segments)
+
+
+def _follow(value: Any, ref: Ref, segments: tuple[str, ...]) -> tuple[bool, Any, Ref]:
+    """``select`` for a path of plain keys: (found, value, its ref, or the nearest parent's
+    when not found), with one ``Ref`` made instead of one per step."""
+    container: Any = None
+    key: Any = None
+    for seg in segments:
+        if not isinstance(value, dict) or seg not in value:
+            return (False, None, ref if container is None else Ref(container, key))
+        container, key = value, seg
+        value = value[seg]
+    return (True, value, ref if container is None else Ref(container, key))
+
+
 def _exists_check(want: bool, segments: tuple[Any, ...], from_root: bool) -> Check:
+    if _plain_keys(segments):
+
+        def plain(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
+            if from_root:
+                value, ref = ctx.root, ctx.root_ref
+            found, _v, at = _follow(value, ref, segments)
+            return (want if found else not want, at)
+
+        return plain
+
     def check(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
         base, bref = _base(value, ref, ctx, from_root)
         hits, misses = select(base, bref, segments)
@@ -292,6 +325,16 @@ def _exists_check(want: bool, segments: tuple[Any, ...], from_root: bool) -> Che
 
 
 def _value_check(test: Test, segments: tuple[Any, ...], from_root: bool, every: bool) -> Check:
+    if _plain_keys(segments):  # one value or none: ``match`` makes no difference
+
+        def plain(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
+            if from_root:
+                value, ref = ctx.root, ctx.root_ref
+            found, v, at = _follow(value, ref, segments)
+            return (found and test(v, ctx), at)
+
+        return plain
+
     def check(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
         base, bref = _base(value, ref, ctx, from_root)
         hits, misses = select(base, bref, segments)

@@ -9,7 +9,7 @@ secret or identifier is there, never what it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +29,7 @@ from scanner.detectors.secrets import (
     find_default_credential,
     find_secret_assignment,
     find_secrets,
+    is_secret_name,
 )
 from scanner.engine.paths import Ref
 from scanner.engine.rules import Rule
@@ -83,37 +84,34 @@ def absent_groups(text: str) -> frozenset[str]:
     return frozenset(g for g, may_match in _FILE_HINTS.items() if not may_match(text, low))
 
 
-def strings(body: Any) -> Iterator[tuple[Any, Any, str, str | None]]:
-    """(container, key, text, variable name) for every string, aliases visited once."""
+def strings(body: Any) -> list[tuple[Any, Any, str, str | None]]:
+    """(container, key, text, variable name) for every string, aliases visited once. The
+    variable of ``{name: X, value: ...}`` (Kubernetes env) is X; otherwise the key."""
+    out: list[tuple[Any, Any, str, str | None]] = []
+    add = out.append
     stack: list[Any] = [body]
     seen: set[int] = set()
-    count = 0
-    while stack and count < MAX_STRINGS:
+    while stack and len(out) < MAX_STRINGS:
         node = stack.pop()
-        if id(node) in seen:
+        nid = id(node)
+        if nid in seen:
             continue
-        seen.add(id(node))
+        seen.add(nid)
         if isinstance(node, dict):
+            env_name = node.get("name") if "value" in node else None
             for k, v in node.items():
                 if isinstance(v, str):
-                    count += 1
-                    yield node, k, v, _name_of(node, k)
+                    add((node, k, v, env_name if k == "value" and isinstance(env_name, str)
+                         else str(k)))
                 elif isinstance(v, dict | list):
                     stack.append(v)
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 if isinstance(v, str):
-                    count += 1
-                    yield node, i, v, None
+                    add((node, i, v, None))
                 elif isinstance(v, dict | list):
                     stack.append(v)
-
-
-def _name_of(mapping: dict[Any, Any], key: Any) -> str:
-    """The variable a value belongs to: ``{name: X, value: ...}`` (Kubernetes env) names X."""
-    if key == "value" and isinstance(mapping.get("name"), str):
-        return str(mapping["name"])
-    return str(key)
+    return out
 
 
 def match_location(resource: Resource, container: Any, key: Any, text: str,
@@ -141,9 +139,6 @@ def match_location(resource: Resource, container: Any, key: Any, text: str,
 
 
 def _matches(group: str, text: str, name: str | None, key: Any) -> list[Match]:
-    may_match = _HINTS.get(group)
-    if may_match is not None and not may_match(text):
-        return []
     if group in ("provider-keys", "private-keys", "connection-passwords"):
         wanted = {"private-keys": ("private-key",),
                   "connection-passwords": ("connection-string-password",)}.get(group)
@@ -181,20 +176,42 @@ def _patient_name(name: str) -> bool:
     return PATIENT_TEXT.search(name) is not None
 
 
+def _secret_named(text: str, name: str | None, key: Any) -> bool:
+    """Whether ``_matches`` can find a secret-named assignment: under a secret-named variable,
+    or in a ``NAME=value`` list item."""
+    return bool(name and is_secret_name(name)) or (
+        (not isinstance(key, str) or key.isdigit()) and "=" in text)
+
+
+def _may_match(group: str) -> Callable[[str, str | None, Any], bool] | None:
+    """The per-string first look of a group, run before ``_matches`` (None: always look)."""
+    hint = _HINTS.get(group)
+    if hint is not None:
+        return lambda text, _name, _key: hint(text)
+    if group == "phi-contact":  # every contact pattern needs a digit or an @
+        return lambda text, name, key: (_DIGIT_OR_AT.search(text) is not None
+                                        and _in_patient_text(key, name, text))
+    if group == "secret-assignments":
+        return _secret_named
+    return None
+
+
 def run_detect(rule: Rule, resource: Resource) -> list[Finding]:
     from scanner.engine.evaluate import make_finding
 
-    if resource.kind.startswith(SKIPPED_KINDS) or rule.detect is None:
+    group = rule.detect
+    if resource.kind.startswith(SKIPPED_KINDS) or group is None:
         return []
+    may_match = _may_match(group)
     out: list[Finding] = []
     for container, key, text, name in _texts_cached(resource):
-        if rule.detect == "phi-contact" and not _in_patient_text(key, name, text):
+        if may_match is not None and not may_match(text, name, key):
             continue
-        for m in _matches(rule.detect, text, name, key):
+        for m in _matches(group, text, name, key):
             if any(re.search(p, m.value) for p in rule.allow_values):
                 continue
             where = match_location(resource, container, key, text, m.start)
-            shown = mask_phi(m.value, m.kind) if rule.detect.startswith("phi") else (
+            shown = mask_phi(m.value, m.kind) if group.startswith("phi") else (
                 m.value if m.kind == "default-credential" else mask(m.value))
             field = name or str(key)
             msg = f"{m.label} in {field}: {shown}"
@@ -208,24 +225,26 @@ def _texts_cached(resource: Resource) -> list[tuple[Any, Any, str, str | None]]:
     hit = _cache.get(id(resource))
     if hit is not None and hit[0] is resource:
         return hit[1]
-    texts = list(_texts(resource))
+    texts = _texts(resource)
     if len(_cache) > 8:
         _cache.clear()
     _cache[id(resource)] = (resource, texts)
     return texts
 
 
-def _texts(resource: Resource) -> Iterator[tuple[Any, Any, str, str | None]]:
+def _texts(resource: Resource) -> list[tuple[Any, Any, str, str | None]]:
     """Strings to search; a Kubernetes Secret's ``data`` values are base64-decoded first."""
     body = resource.body
-    for container, key, text, name in strings(body):
-        if (resource.kind == "kubernetes/Secret" and isinstance(body, dict)
-                and container is body.get("data")):
-            decoded = _b64(text)
-            if decoded is not None:
-                yield container, key, decoded, str(key)
-                continue
-        yield container, key, text, name
+    found = strings(body)
+    if resource.kind != "kubernetes/Secret" or not isinstance(body, dict):
+        return found
+    data = body.get("data")
+    out: list[tuple[Any, Any, str, str | None]] = []
+    for container, key, text, name in found:
+        decoded = _b64(text) if container is data else None
+        out.append((container, key, decoded, str(key)) if decoded is not None
+                   else (container, key, text, name))
+    return out
 
 
 def _b64(text: str) -> str | None:

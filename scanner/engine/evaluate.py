@@ -57,47 +57,60 @@ def logical_path(root: Any, ref: Ref | None, limit: int = 10_000) -> str:
     """``a.b[2].c`` of the value a ref points at, found by identity (bounded, cycle-safe).
 
     Used for fingerprints: unlike a line number it does not change when lines are added
-    elsewhere in the file. The paths of a document's containers are worked out in one walk
+    elsewhere in the file. Where each container of a document sits is worked out in one walk
     and kept for the next findings on the same document.
     """
     if ref is None or ref.container is None:
         return ""
-    path = _container_paths(root, limit).get(id(ref.container))
-    if path is None:
+    parents = _container_parents(root, limit)
+    if id(ref.container) not in parents:
         return ""
+    path = _path_of(parents, id(ref.container))
     if ref.key is None:
         return path
     return f"{path}[{ref.key}]" if isinstance(ref.key, int) else (
         f"{path}.{ref.key}" if path else str(ref.key))
 
 
-_paths_cache: dict[int, tuple[Any, dict[int, str]]] = {}
+def _path_of(parents: dict[int, tuple[int, Any]], vid: int) -> str:
+    steps = []
+    while True:
+        parent, key = parents[vid]
+        if parent == -1:
+            break
+        steps.append(key)
+        vid = parent
+    path = ""
+    for key in reversed(steps):
+        path = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
+    return path
 
 
-def _container_paths(root: Any, limit: int) -> dict[int, str]:
-    """id -> path of every dict and list under ``root``, the first path a depth-first walk
-    meets (so an aliased value has one stable path), for at most ``limit`` values."""
+_paths_cache: dict[int, tuple[Any, dict[int, tuple[int, Any]]]] = {}
+
+
+def _container_parents(root: Any, limit: int) -> dict[int, tuple[int, Any]]:
+    """id -> (parent's id, key) of every dict and list under ``root`` (-1 for the root), as
+    the first depth-first walk meets it (so an aliased value has one stable path), for at
+    most ``limit`` values. Paths are spelled out only for the containers findings name."""
     hit = _paths_cache.get(id(root))
     if hit is not None and hit[0] is root:
         return hit[1]
-    paths: dict[int, str] = {}
-    stack: list[tuple[Any, str]] = [(root, "")]
+    parents: dict[int, tuple[int, Any]] = {}
+    stack: list[tuple[Any, int, Any]] = [(root, -1, None)]
     while stack and limit > 0:
-        value, path = stack.pop()
+        value, parent, key = stack.pop()
         limit -= 1
         vid = id(value)
-        if vid in paths or not isinstance(value, dict | list):
+        if vid in parents or not isinstance(value, dict | list):
             continue
-        paths[vid] = path
+        parents[vid] = (parent, key)
         items = value.items() if isinstance(value, dict) else enumerate(value)
-        for k, v in items:
-            if isinstance(v, dict | list):
-                step = f"{path}[{k}]" if isinstance(k, int) else (f"{path}.{k}" if path else str(k))
-                stack.append((v, step))
+        stack.extend((v, vid, k) for k, v in items if isinstance(v, dict | list))
     if len(_paths_cache) > 8:
         _paths_cache.clear()
-    _paths_cache[id(root)] = (root, paths)
-    return paths
+    _paths_cache[id(root)] = (root, parents)
+    return parents
 
 
 def fingerprint(rule_id: str, path: str, resource: str, where: str) -> str:
