@@ -162,6 +162,24 @@ def test_builder_scalars_merges_and_explicit_tags(text: str, expected: dict[str,
     assert load_documents(text, "t.yaml") == [expected]
 
 
+@pytest.mark.parametrize("text", ["- " * 300 + "x\n", "a: 1\n" + "- " * 300 + "x\n",
+                                  "a:\n" + " " * 600 + "b: 1\n"])
+def test_too_deep_block_nesting_is_refused_on_any_line(text: str) -> None:
+    with pytest.raises(ParseError, match="nested deeper than 256 levels"):
+        load_documents(text, "t.yaml")
+
+
+def test_alias_expansion_is_bounded_whenever_an_alias_is_used() -> None:
+    from scanner.limits import Limits
+
+    small = Limits(max_expanded=50)
+    text = "a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: [*a, *a, *a, *a, *a, *a]\n"
+    with pytest.raises(ParseError, match="aliases expand to more than 50 values"):
+        load_documents(text, "t.yaml", small)
+    # a "*" that is not an alias costs nothing and refuses nothing
+    assert load_documents("glob: '*.yaml'\nx: [" + "1, " * 60 + "]\n", "t.yaml", small)
+
+
 def test_builder_refuses_unhashable_keys_with_the_line() -> None:
     with pytest.raises(ParseError) as info:
         load_documents("ok: 1\n? [a, b]\n: c\n", "t.yaml")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -259,6 +260,13 @@ def expanded_size(doc: Any, cap: int) -> int:
     return memo.get(id(doc), 1)
 
 
+@lru_cache(maxsize=8)
+def _too_indented(max_depth: int) -> re.Pattern[str]:
+    """A line (after the first) indented past ``max_depth`` levels; anchored on the newline,
+    a literal, which the regex engine finds far faster than a multi-line ``^``."""
+    return re.compile(rf"\n[ -]{{{2 * max_depth},}}\S")
+
+
 def load_documents(text: str, path: str, limits: Limits = DEFAULT,
                    trusted: bool = False) -> list[Any]:
     """Parse every document in ``text``; raise ``ParseError`` with the line on bad YAML.
@@ -269,7 +277,8 @@ def load_documents(text: str, path: str, limits: Limits = DEFAULT,
     if flow_depth(text, limits.max_depth) > limits.max_depth:
         raise ParseError(too_deep, path)
     # Block nesting needs at least one column of indentation (or "- ") per level.
-    if re.search(rf"^[ -]{{{2 * limits.max_depth},}}\S", text, re.M):
+    if _too_indented(limits.max_depth).search(text) or re.match(
+            rf"[ -]{{{2 * limits.max_depth},}}\S", text):
         raise ParseError(too_deep, path)
     loader = _Loader(text, limits.max_aliases)
     docs: list[Any] = []
@@ -278,8 +287,9 @@ def load_documents(text: str, path: str, limits: Limits = DEFAULT,
             if len(docs) >= limits.max_documents:
                 raise ParseError(f"more than {limits.max_documents} YAML documents (limit); "
                                  "not scanned", path)
+            aliases = loader._alias_hits
             doc = loader.get_data()
-            if not trusted and "*" in text and \
+            if not trusted and loader._alias_hits != aliases and \
                     expanded_size(doc, limits.max_expanded) > limits.max_expanded:
                 raise ParseError(f"aliases expand to more than {limits.max_expanded} values "
                                  "(limit); not scanned", path)
