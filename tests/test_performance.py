@@ -157,6 +157,10 @@ def test_builder_gives_what_pyyaml_gives_on_every_yaml_file() -> None:
      {"base": {"x": 1, "y": 2}, "use": {"x": 1, "y": 3}}),
     ("a: !!binary aGk=\nb: !!str 12\nc: !!set {p, q}\n",
      {"a": b"hi", "b": "12", "c": {"p", "q"}}),
+    # quoted and block scalars are strings whatever they look like; keys are built inline
+    ("\"1\": '2'\nb: \"true\"\nc: |\n  3\nd: >-\n  null\n4: [\"5\", 6]\n",
+     {"1": "2", "b": "true", "c": "3\n", "d": "null", 4: ["5", 6]}),
+    ("k: &s shared\nv: *s\n*s : x\n", {"k": "shared", "v": "shared", "shared": "x"}),
 ])
 def test_builder_scalars_merges_and_explicit_tags(text: str, expected: dict[str, Any]) -> None:
     assert load_documents(text, "t.yaml") == [expected]

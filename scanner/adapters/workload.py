@@ -12,7 +12,7 @@ from scanner.adapters.commandline import argv_of, parse_flags, split_image
 from scanner.adapters.servers import recognise
 from scanner.adapters.synth import SynthMap, SynthSeq
 from scanner.models import Location, Resource
-from scanner.parse.yaml import key_position
+from scanner.parse.yaml import key_mark
 
 GPU_KEYS = ("nvidia.com/gpu", "amd.com/gpu", "gpu.intel.com/i915", "google.com/tpu")
 
@@ -22,10 +22,10 @@ def loc(path: str, container: Any, key: Any = None, default: Location | None = N
     explicit = getattr(container, "locs", None)
     if explicit is not None and key in explicit:
         return explicit[key]
-    pos = key_position(container, key)
-    if pos is None:
+    mark = key_mark(container, key)
+    if mark is None:
         return default or Location(path, 1, 1)
-    return Location(path, pos[0], pos[1])
+    return Location(path, mark.line + 1, mark.column + 1)
 
 
 def _mapping(value: Any) -> dict[str, Any]:

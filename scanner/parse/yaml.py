@@ -10,6 +10,7 @@ strings (as JSON would have them), and only the safe tags are constructed.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -93,15 +94,24 @@ class _Loader(_BaseLoader):
         self._max_aliases = max_aliases
         self._lost = 0  # mappings built so far that lost a key (or may have: generic ones)
 
+    # libyaml's composer calls these two around every node; they only serve path resolvers,
+    # which this loader has none of (its own empty table below), so C no-ops stand in for
+    # PyYAML's Python ones: ``operator.is_`` takes (node, index), ``tuple`` takes nothing.
+    yaml_path_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML reads it per class)
+    descend_resolver = operator.is_  # type: ignore[assignment]
+    ascend_resolver = tuple  # type: ignore[assignment]
+
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is ScalarNode and implicit[0]:  # the tag then depends on the text alone
-            tag = _RESOLVED.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(_RESOLVED) < _RESOLVED_MAX and len(value) <= 64:
-                    _RESOLVED[value] = tag
-            return tag
-        return super().resolve(kind, value, implicit)
+        if kind is ScalarNode:
+            if implicit[0]:  # a plain scalar: the tag then depends on the text alone
+                tag = _RESOLVED.get(value)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if len(_RESOLVED) < _RESOLVED_MAX and len(value) <= 64:
+                        _RESOLVED[value] = tag
+                return tag
+            return _STR  # quoted or block: a string (no path resolvers, see above)
+        return _SEQ if kind is SequenceNode else _MAP
 
     def _alias(self, node: Node) -> None:
         self._alias_hits += 1
@@ -146,8 +156,18 @@ class _Loader(_BaseLoader):
                 self.flatten_mapping(node)  # `<<: *base` merges, as PyYAML does
             before = self._lost
             for knode, vnode in node.value:
-                key = self._build(knode, memo)
-                value = self._build(vnode, memo)
+                # plain strings inline (most keys and values); memo still records them, as
+                # an alias to one must be counted
+                kid = id(knode)
+                if knode.__class__ is ScalarNode and knode.tag == _STR and kid not in memo:
+                    key = memo[kid] = knode.value
+                else:
+                    key = self._build(knode, memo)
+                vid = id(vnode)
+                if vnode.__class__ is ScalarNode and vnode.tag == _STR and vid not in memo:
+                    value = memo[vid] = vnode.value
+                else:
+                    value = self._build(vnode, memo)
                 try:
                     data[key] = value
                 except TypeError:
@@ -327,19 +347,27 @@ def key_position(container: Any, key: str | int | None) -> tuple[int, int] | Non
     ``key=None`` asks for the container itself. Returns None when the container carries no
     node (data that did not come from YAML).
     """
+    mark = key_mark(container, key)
+    return None if mark is None else (mark.line + 1, mark.column + 1)
+
+
+def key_mark(container: Any, key: str | int | None) -> Any:
+    """The libyaml mark (0-based line and column) of ``key_position``; None without a node."""
     node = getattr(container, "node", None)
     if node is None:
         return None
     if key is None:
-        return node_position(node)
-    if isinstance(node, MappingNode):
+        return node.start_mark
+    cls = node.__class__
+    if cls is MappingNode:
+        text = key if key.__class__ is str else str(key)
         for knode, _vnode in node.value:
-            if isinstance(knode, ScalarNode) and knode.value == str(key):
-                return node_position(knode)
-        return node_position(node)
-    if isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node_position(node.value[key])
-    return node_position(node)
+            if knode.value == text and knode.__class__ is ScalarNode:
+                return knode.start_mark
+        return node.start_mark
+    if cls is SequenceNode and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key].start_mark
+    return node.start_mark
 
 
 def value_node(container: Any, key: str | int) -> Node | None:
