@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.engine.paths import PathSyntaxError, Ref, parse_path, select
+from scanner.engine.paths import PathSyntaxError, Ref, parse_path, select, select_raw
 
 MAX_DEPTH = 32
 MAX_REGEX_LENGTH = 1000
@@ -337,17 +337,22 @@ def _value_check(test: Test, segments: tuple[Any, ...], from_root: bool, every: 
 
     def check(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
         base, bref = _base(value, ref, ctx, from_root)
-        hits, misses = select(base, bref, segments)
+        hits, misses = select_raw(base, segments)
         if not hits:
-            return (False, misses[0] if misses else bref)
+            return (False, _ref(bref, *misses[0]) if misses else bref)
         if every:
-            for v, at in hits:
+            for v, c, k in hits:
                 if not test(v, ctx):
-                    return (False, at)
-            return (True, hits[0][1])
-        for v, at in hits:
+                    return (False, _ref(bref, c, k))
+            return (True, _ref(bref, hits[0][1], hits[0][2]))
+        for v, c, k in hits:
             if test(v, ctx):
-                return (True, at)
-        return (False, hits[0][1])
+                return (True, _ref(bref, c, k))
+        return (False, _ref(bref, hits[0][1], hits[0][2]))
 
     return check
+
+
+def _ref(base_ref: Ref, container: Any, key: Any) -> Ref:
+    """The Ref of a ``select_raw`` result (container None: the base itself)."""
+    return base_ref if container is None else Ref(container, key)

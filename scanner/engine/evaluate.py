@@ -106,7 +106,7 @@ def _container_parents(root: Any, limit: int) -> dict[int, tuple[int, Any]]:
             continue
         parents[vid] = (parent, key)
         items = value.items() if isinstance(value, dict) else enumerate(value)
-        stack.extend((v, vid, k) for k, v in items if isinstance(v, dict | list))
+        stack.extend([(v, vid, k) for k, v in items if isinstance(v, dict | list)])
     if len(_paths_cache) > 8:
         _paths_cache.clear()
     _paths_cache[id(root)] = (root, parents)

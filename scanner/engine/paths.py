@@ -9,7 +9,6 @@ at the line of its nearest existing parent.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 WILD = object()  # matches every key of a mapping or every item of a sequence
@@ -19,12 +18,29 @@ _TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_\-/]+)|\[(\*|\d+)\]|
 Segment = Any  # str key, int index, or WILD
 
 
-@dataclass(frozen=True, slots=True)
 class Ref:
-    """Where a value sits: ``container[key]``; ``key=None`` means the container itself."""
+    """Where a value sits: ``container[key]``; ``key=None`` means the container itself.
 
-    container: Any
-    key: str | int | None
+    A plain slotted class rather than a frozen dataclass: rules make one per value they look
+    at, and this constructs three times faster. Treat it as immutable."""
+
+    __slots__ = ("container", "key")
+
+    def __init__(self, container: Any, key: str | int | None) -> None:
+        self.container = container
+        self.key = key
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Ref:
+            return NotImplemented
+        assert isinstance(other, Ref)
+        return self.container is other.container and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash((id(self.container), self.key))
+
+    def __repr__(self) -> str:
+        return f"Ref(container=<{type(self.container).__name__}>, key={self.key!r})"
 
 
 class PathSyntaxError(ValueError):
@@ -82,32 +98,46 @@ def select(
         if len(_SIMPLE) < 4096:
             _SIMPLE[segments] = simple
     if simple:  # the common case, a.b.c: one value or one miss
-        value, ref = root, root_ref
+        value, container, key = root, None, None
         for seg in segments:
             if not isinstance(value, dict) or seg not in value:
-                return [], [ref]
-            value, ref = value[seg], Ref(value, seg)
-        return [(value, ref)], []
-    frontier: list[tuple[Any, Ref]] = [(root, root_ref)]
-    misses: list[Ref] = []
+                return [], [root_ref if container is None else Ref(container, key)]
+            value, container, key = value[seg], value, seg
+        return [(value, root_ref if container is None else Ref(container, key))], []
+    frontier, missed = select_raw(root, segments)
+
+    def at(container: Any, key: Any) -> Ref:
+        return root_ref if container is None else Ref(container, key)
+
+    return ([(v, at(c, k)) for v, c, k in frontier], [at(c, k) for c, k in missed])
+
+
+def select_raw(root: Any, segments: tuple[Segment, ...]
+               ) -> tuple[list[tuple[Any, Any, Any]], list[tuple[Any, Any]]]:
+    """``select`` without the Refs: hits as (value, container, key) and misses as
+    (container, key), with container None standing for the root's own ref. Callers that
+    need one Ref out of many make only that one."""
+    frontier: list[tuple[Any, Any, Any]] = [(root, None, None)]
+    missed: list[tuple[Any, Any]] = []
     for seg in segments:
-        nxt: list[tuple[Any, Ref]] = []
-        for value, ref in frontier:
+        nxt: list[tuple[Any, Any, Any]] = []
+        add = nxt.append
+        for value, container, key in frontier:
             if seg is WILD:
                 if isinstance(value, dict):
-                    nxt.extend((v, Ref(value, k)) for k, v in value.items())
+                    nxt.extend([(v, value, k) for k, v in value.items()])
                 elif isinstance(value, list):
-                    nxt.extend((v, Ref(value, i)) for i, v in enumerate(value))
+                    nxt.extend([(v, value, i) for i, v in enumerate(value)])
                 else:
-                    misses.append(ref)
+                    missed.append((container, key))
             elif isinstance(seg, int) and isinstance(value, list):
                 if -len(value) <= seg < len(value):
-                    nxt.append((value[seg], Ref(value, seg)))
+                    add((value[seg], value, seg))
                 else:
-                    misses.append(ref)
+                    missed.append((container, key))
             elif isinstance(value, dict) and seg in value:
-                nxt.append((value[seg], Ref(value, seg)))
+                add((value[seg], value, seg))
             else:
-                misses.append(ref)
+                missed.append((container, key))
         frontier = nxt
-    return frontier, misses
+    return frontier, missed
