@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.adapters.synth import SynthSeq
 from scanner.adapters.workload import loc, set_exposure, via_item
-from scanner.models import Location, Resource
+from scanner.models import Location, Resource, pickled_by_constructor
 
 INTERNAL_ANNOTATIONS = {
     "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
@@ -26,6 +26,7 @@ INTERNAL_ANNOTATIONS = {
 PUBLIC_SERVICE_TYPES = ("LoadBalancer", "NodePort")
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class Exposer:
     """A Service, Ingress or HTTPRoute, reduced to what linking needs."""

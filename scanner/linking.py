@@ -20,11 +20,12 @@ from scanner.adapters.workload import set_exposure, via_item
 from scanner.engine.evaluate import evaluate_rule
 from scanner.engine.rules import Rule
 from scanner.exposure import Exposer, ExposerIndex, apply, exposers_of, exposures
-from scanner.models import Finding, InventoryItem, Resource
+from scanner.models import Finding, InventoryItem, Resource, pickled_by_constructor
 
 PLACEHOLDER = "\x00exposure\x00"
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class Candidate:
     finding: Finding

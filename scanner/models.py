@@ -6,10 +6,28 @@ A ``Finding`` is complete at creation and never changed afterwards; formatters s
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+
+def pickled_by_constructor(cls: type[_T]) -> type[_T]:
+    """Pickle a frozen slotted dataclass as a constructor call. Why: ``--jobs`` workers send
+    their findings and linking records to the parent, and the ``__setstate__`` that
+    dataclasses generate for these classes calls ``fields()`` per object; this is several
+    times faster to load. Apply above ``@dataclass``."""
+    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    assert all(f.init for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+
+    def __reduce__(self: Any) -> tuple[Any, tuple[Any, ...]]:
+        return (cls, tuple([getattr(self, n) for n in names]))
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    return cls
 
 
 class Severity(str, enum.Enum):
@@ -54,6 +72,7 @@ _RANKS = {s: i for i, s in enumerate(Severity)}
 SEVERITY_NAMES = [s.value for s in Severity]
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class Reference:
     """A control that a rule maps to, for example HIPAA ``164.312(b)``."""
@@ -63,6 +82,7 @@ class Reference:
     url: str = ""
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
     """A 1-based line and column in a scanned file."""
@@ -72,6 +92,7 @@ class Location:
     column: int = 1
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class Resource:
     """One thing a rule can look at: a manifest, a workload, a Terraform resource.
@@ -88,6 +109,7 @@ class Resource:
     doc_index: int = 0
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True)
 class Suppression:
     """Why a finding does not count: an inline comment, an annotation, config or a baseline."""
@@ -98,6 +120,7 @@ class Suppression:
     location: Location | None = None  # where the suppression is written
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True, order=True)
 class Finding:
     """One rule that did not hold for one resource, at one place."""
@@ -146,6 +169,7 @@ class BaselineEntry:
     line: int = 0
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True, order=True)
 class FileError:
     """A file in the scan that could not be read or parsed, and why."""
@@ -155,6 +179,7 @@ class FileError:
     line: int | None = None
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True, order=True)
 class InventoryItem:
     """An AI server found in the scan, whether or not anything is wrong with it."""
@@ -207,6 +232,7 @@ class ComplianceReport:
         return {s: counts.get(s, 0) for s in STATUSES}
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True, order=True)
 class VendorSummary:
     """One vendor an AIDeployment names: what it does and whether PHI reaches it under a BAA."""
@@ -217,6 +243,7 @@ class VendorSummary:
     baa_signed: bool | None = None
 
 
+@pickled_by_constructor
 @dataclass(frozen=True, slots=True, order=True)
 class DeploymentSummary:
     """What an AIDeployment manifest declares about itself, for audit reports. Values are

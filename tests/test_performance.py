@@ -438,3 +438,45 @@ def test_a_dead_worker_stops_the_scan_with_an_error(
     assert main(["scan", str(generated / "k8s"), "--jobs", "2", "--no-config"]) == 2
     assert capsys.readouterr().err == ("error: a worker process stopped unexpectedly (out of "
                                        "memory?); run again with --jobs 1\n")
+
+
+# --- engine values ---------------------------------------------------------------------------
+
+def test_records_sent_by_workers_survive_pickling(generated: Path, ruleset: Any) -> None:
+    """Findings and linking records are pickled by constructor (faster than the generated
+    __setstate__); every field must come back, including nested and optional ones."""
+    import pickle
+
+    from scanner.scan import scan_files
+
+    files = sorted(str(p) for p in generated.rglob("*.yaml"))[:80]
+    batch = scan_files(files, FileScanner(ruleset, ScanOptions()), budget=1 << 40)
+    back = pickle.loads(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
+    assert batch.findings and batch.cross.exposers and batch.cross.candidates
+    for before, after in zip(batch.findings, back.findings, strict=True):
+        assert [getattr(after, n) for n in before.__slots__] == [
+            getattr(before, n) for n in before.__slots__]
+    assert back.cross.exposers == batch.cross.exposers
+    assert [c.finding.fingerprint for c in back.cross.candidates] == [
+        c.finding.fingerprint for c in batch.cross.candidates]
+    for cls in {type(f.location) for f in batch.findings} | {type(batch.findings[0])}:
+        assert "pickled_by_constructor" in cls.__reduce__.__qualname__
+
+
+def test_select_raw_agrees_with_select_and_refs_compare_by_identity() -> None:
+    from scanner.engine.paths import Ref, parse_path, select, select_raw
+
+    doc = {"a": [{"b": 1}, {"c": 2}, 3], "d": {"e": {"f": None}}}
+    root = Ref(doc, None)
+    for path in ("a[*].b", "a[*].*", "a[1].c", "a[9]", "d.e.f", "d.*.g", "x.y", ""):
+        segs = parse_path(path)
+        hits, misses = select(doc, root, segs)
+        raw_hits, raw_misses = select_raw(doc, segs)
+        assert [v for v, _r in hits] == [v for v, _c, _k in raw_hits]
+        assert [(r.container, r.key) for _v, r in hits] == [
+            (doc, None) if c is None else (c, k) for _v, c, k in raw_hits]
+        assert [(r.container, r.key) for r in misses] == [
+            (doc, None) if c is None else (c, k) for c, k in raw_misses]
+    same, equal_copy = Ref(doc["d"], "e"), Ref({"e": {"f": None}}, "e")
+    assert same == Ref(doc["d"], "e") and hash(same) == hash(Ref(doc["d"], "e"))
+    assert same != equal_copy  # another container with equal contents is another place

@@ -126,9 +126,9 @@ def _date_at(text: str, pos: int) -> tuple[int, int] | None:
     return None
 
 
-# Necessary conditions of the ``_always`` patterns: an SSN or MBI shape, or a label word.
-# Plain substring tests on the lowered text: one case-insensitive alternation of all the
-# labels costs more than every other detector's first look together.
+# Necessary conditions of the ``_always`` patterns: an SSN or MBI shape, or a label word,
+# looked for in the lowered text (a case-insensitive alternation over the raw text costs more
+# than every other detector's first look together).
 _ALWAYS_WORDS = ("ssn", "ss#", "social", "mrn", "medical", "npi", "member", "subscriber",
                  "beneficiary", "insur", "medicaid", "medicare", "dob", "d.o.b", "birth",
                  "born")
@@ -136,6 +136,8 @@ _ALWAYS_WORDS = ("ssn", "ss#", "social", "mrn", "medical", "npi", "member", "sub
 # hyphen (a literal, searched with memchr), the MBI shape on its own.
 _SSN_SHAPE = re.compile(r"-\d{2}-\d{4}")  # necessary for \d{3}-\d{2}-\d{4}
 _MBI_SHAPE = re.compile(r"[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}")
+# one alternation of lower-case words (no IGNORECASE): faster than 16 substring tests
+_ALWAYS_WORD = re.compile("|".join(map(re.escape, _ALWAYS_WORDS)))
 _LABEL_PHRASES = re.compile(r"mr\s?#|mr\s+no|health[\s_-]*plan")  # not bare "health": /health
 
 
@@ -145,7 +147,7 @@ def may_hold_identifier(text: str, low: str | None = None) -> bool:
     caller has it already."""
     if low is None:
         low = text.lower()
-    return (any(w in low for w in _ALWAYS_WORDS) or _SSN_SHAPE.search(text) is not None
+    return (_ALWAYS_WORD.search(low) is not None or _SSN_SHAPE.search(text) is not None
             or _MBI_SHAPE.search(text) is not None
             or (("mr" in low or "health" in low) and _LABEL_PHRASES.search(low) is not None))
 
