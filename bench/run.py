@@ -3,7 +3,7 @@
 optionally, Checkov, on generated AI-serving corpora, interleaved A/B in one run.
 
 Usage: python3 bench/run.py [--sizes 100 1000 10000] [--formats k8s mix] [--repeat 3]
-                            [--with-checkov] [--work DIR] [--json FILE]
+                            [--with-checkov] [--work DIR] [--json FILE] [--in-place]
 
 Corpora come from ../shared/bench/gen_corpus.py (deterministic, seed 1); the floor is
 ../shared/bench/parse_limit.py --mode csafe-lines. Each repeat runs every tool once, in turn,
@@ -12,6 +12,10 @@ so a slow moment of this shared machine hits all tools alike; medians of wall ti
 same run. Peak RSS is given for the largest single process (as /usr/bin/time reports it) and
 for the whole process tree, workers included (sampled every 10 ms; shared pages counted in
 each process, so an over-estimate).
+wardscan is timed as a user runs it: installed with pip (which compiles its bytecode) into a
+virtual environment of its own under WORK (with this interpreter's packages visible, so no
+download), like Checkov. ``--in-place`` times the source tree instead (``python -m
+scanner``), which also compiles every module on each run where bytecode is not written.
 A benchmark, not a test: it asserts nothing about time.
 """
 
@@ -72,8 +76,12 @@ def measure(cmd: list[str]) -> tuple[float, float, int, int]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, max(peak[0], usage.ru_maxrss)
 
 
-def commands(corpus: Path, out: Path, checkov: str | None) -> dict[str, list[str]]:
-    wardscan = [sys.executable, "-m", "scanner", "scan", str(corpus), "--format", "json",
+IN_PLACE = [sys.executable, "-m", "scanner"]
+
+
+def commands(corpus: Path, out: Path, checkov: str | None,
+             program: list[str] = IN_PLACE) -> dict[str, list[str]]:
+    wardscan = [*program, "scan", str(corpus), "--format", "json",
                 "-o", str(out), "--fail-on", "none", "--no-config"]
     cmds = {
         "wardscan": wardscan,
@@ -94,6 +102,30 @@ def install_checkov(work: Path) -> str:
         subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
         subprocess.run([str(env / "bin" / "pip"), "install", "-q", "checkov"], check=True)
     return str(env / "bin" / "checkov")
+
+
+def install_wardscan(work: Path) -> list[str]:
+    """This checkout, installed with pip (bytecode compiled) into WORK/wardscan-venv; its
+    dependencies come from this interpreter's packages. Built from a copy, so the checkout
+    gets no build folders."""
+    import shutil
+
+    env, src = work / "wardscan-venv", work / "wardscan-src"
+    shutil.rmtree(src, ignore_errors=True)
+    shutil.copytree(HERE.parent, src, ignore=shutil.ignore_patterns(
+        ".git", "build", "*.egg-info", "__pycache__", ".mypy_cache", ".ruff_cache"))
+    if not (env / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)],
+                       check=True)
+    subprocess.run([str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
+                    "--no-build-isolation", "--force-reinstall", str(src)], check=True,
+                   stdout=subprocess.DEVNULL)
+    where = subprocess.run([str(env / "bin" / "python"), "-c",
+                            "import scanner; print(scanner.__file__)"], cwd=work, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    if not where.startswith(str(env)):
+        raise SystemExit(f"the benchmark venv imports wardscan from {where}, not its own copy")
+    return [str(env / "bin" / "wardscan")]  # the console script, as a user runs it
 
 
 def corpus_of(work: Path, fmt: str, size: int) -> Path:
@@ -128,17 +160,22 @@ def main() -> int:
                     help="also time Checkov (installed into WORK/checkov-venv)")
     ap.add_argument("--work", default=None, help="folder for corpora and outputs")
     ap.add_argument("--json", default=None, help="also write the rows to this file")
+    ap.add_argument("--in-place", action="store_true",
+                    help="time the source tree (python -m scanner) instead of an installed copy")
     a = ap.parse_args()
     work = Path(a.work or tempfile.mkdtemp(prefix="wardscan-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     checkov = install_checkov(work) if a.with_checkov else None
+    program = IN_PLACE if a.in_place else install_wardscan(work)
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python "
-          f"{sys.version.split()[0]}, repeat {a.repeat}, work {work}", flush=True)
+          f"{sys.version.split()[0]}, repeat {a.repeat}, work {work}, wardscan "
+          f"{'in place' if a.in_place else 'installed in ' + str(Path(program[0]).parents[1])}",
+          flush=True)
     rows: list[dict[str, object]] = []
     for fmt in a.formats:
         for size in a.sizes:
             corpus = corpus_of(work, fmt, size)
-            cmds = commands(corpus, work / "out.json", checkov)
+            cmds = commands(corpus, work / "out.json", checkov, program)
             runs: dict[str, list[tuple[float, float, int, int]]] = {k: [] for k in cmds}
             for _ in range(a.repeat):  # interleaved: each repeat runs every tool once
                 for name, cmd in cmds.items():

@@ -421,8 +421,13 @@ def test_benchmark_runs_at_the_smallest_size(tmp_path: Path) -> None:
         (100, "wardscan"), (100, "wardscan --jobs 1"), (100, "parse floor")]
     assert all(r["wall_s"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
     assert "k8s, 100 files: wardscan --jobs 1 / floor = " in out
+    assert f"wardscan installed in {tmp_path / 'wardscan-venv'}" in out
     report = json.loads((tmp_path / "out.json").read_text())
     assert len(report["scan"]["files"]) == 100 and report["findings"]
+    # the timed wardscan is the installed copy, with its bytecode compiled by pip
+    site = next((tmp_path / "wardscan-venv" / "lib").glob("python3*/site-packages"))
+    assert (site / "scanner" / "cli.py").exists() and list((site / "scanner" / "__pycache__")
+                                                          .glob("cli.*.pyc"))
 
 
 def _die(paths: list[str]) -> None:
