@@ -402,6 +402,38 @@ def test_jsontext_writes_what_json_dumps_writes(sort_keys: bool) -> None:
         plain, indent=2, ensure_ascii=False, sort_keys=sort_keys)
 
 
+def test_finding_text_writes_what_the_generic_writer_writes(generated: Path,
+                                                            ruleset: Any) -> None:
+    import dataclasses
+
+    from scanner.models import Location, Suppression
+    from scanner.report.json_report import FindingText, finding_dict
+
+    scanner = FileScanner(ruleset, ScanOptions())
+    found = []
+    paths = [*generated.rglob("*.yaml"), *(SHARED / "corpus").rglob("*"),
+             *(ROOT / "examples").rglob("*")]
+    for path in sorted(p for p in paths if p.is_file()):
+        try:
+            found += scanner.scan_text(str(path), read_text(str(path)))[0]
+        except ParseError:
+            continue
+    odd = found[0]
+    found += [  # what the corpus may not have: every suppression shape, odd text, no refs
+        dataclasses.replace(odd, suppression=Suppression("inline", "accepted \u2028 risk",
+                                                         None, Location("a.yaml", 3, 1))),
+        dataclasses.replace(odd, suppression=Suppression("config", "r", "2027-01-01", None)),
+        dataclasses.replace(odd, references=(), related=(Location("b\"x.yaml", 9, 2),),
+                            message="tab\t, quote \", control \x01, emoji \U0001F600"),
+    ]
+    assert sum(1 for f in found if f.related) > 10
+    text = FindingText()
+    for f in found:
+        for nl in ("\n    ", "\n"):
+            assert text(f, nl) == dumps(finding_dict(f), nl=nl)
+            assert json.loads(text(f, nl)) == finding_dict(f)
+
+
 def test_jsontext_refuses_what_json_refuses() -> None:
     with pytest.raises(TypeError):
         dumps({"a": object()})
