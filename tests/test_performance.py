@@ -434,6 +434,18 @@ def test_finding_text_writes_what_the_generic_writer_writes(generated: Path,
             assert json.loads(text(f, nl)) == finding_dict(f)
 
 
+def test_lazy_lists_stream_in_bounded_chunks() -> None:
+    """A report's findings are handed to the writer in chunks of about 64 KB, whether each is
+    written from a dict or directly as text (a regression once buffered 4,096 whole findings,
+    some 6 MB, before writing)."""
+    items = [{"id": i, "text": "x" * 1000} for i in range(3000)]
+    for lazy in (Lazy(iter(items)),
+                 Lazy(iter(items), text=lambda item, nl: dumps(item, nl=nl))):
+        chunks = list(iterdump({"findings": lazy}))
+        assert "".join(chunks) == json.dumps({"findings": items}, indent=2)
+        assert len(chunks) > 20 and max(map(len, chunks)) < 80_000
+
+
 def test_jsontext_refuses_what_json_refuses() -> None:
     with pytest.raises(TypeError):
         dumps({"a": object()})

@@ -93,7 +93,7 @@ class Lazy:
 
 
 STREAM_DEPTH = 3  # containers down to this depth may hold a ``Lazy`` list
-_CHUNK = 4096  # pieces per chunk handed to the writer
+_CHUNK_CHARS = 1 << 16  # a chunk handed to the writer once it holds this many characters
 
 
 def iterdump(value: Any, sort_keys: bool = False) -> Iterator[str]:
@@ -110,16 +110,22 @@ def _chunks(value: Any, nl: str, buf: list[str], sort_keys: bool,
     first = True
     if isinstance(value, Lazy):
         text = value.text
+        size = sum(map(len, buf))  # characters waiting in ``buf``
         for item in value.items:
             buf.append(("[" if first else ",") + inner)
             first = False
             if text is not None:
-                buf.append(text(item, inner))
+                piece = text(item, inner)
+                buf.append(piece)
+                size += len(piece) + len(inner) + 1
             else:
+                mark = len(buf)
                 _write(item, inner, buf, sort_keys)
-            if len(buf) > _CHUNK:
+                size += sum(map(len, buf[mark:]))
+            if size > _CHUNK_CHARS:
                 yield "".join(buf)
                 buf.clear()
+                size = 0
         buf.append("[]" if first else nl + "]")
     elif depth < STREAM_DEPTH and isinstance(value, dict) and value:
         items = sorted(value.items()) if sort_keys else value.items()
