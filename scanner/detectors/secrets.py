@@ -217,7 +217,6 @@ PROVIDER_HINT = re.compile(r"sk-|hf_|api_org_|A3T|AKIA|ASIA|ABIA|ACCA|ABSK|bedro
                            r"|Q~|pplx-")
 CONNECTION_HINT = re.compile(r"://|(?i:password|pwd)\s*=|sk-1234|password1234|root:Milvus"
                              r"|NoTaGrEaTpAsSwOrD")
-SECRET_NAME_HINT = re.compile(r"(?i)pass|secret|token|key|auth|cred|pwd")
 DEFAULT_HINT = re.compile(r"sk-1234|password1234|Milvus|NoTaGrEaTpAsSwOrD|minioadmin")
 # The same looks as substring tests, for whole files: on a few kilobytes, a handful of ``in``
 # tests (memchr-fast) beat one alternation that the regex engine tries at every position.
