@@ -213,17 +213,23 @@ _PROVIDERS: tuple[tuple[str, str, re.Pattern[str], float], ...] = (
 PROVIDER_KINDS = frozenset(kind for kind, *_ in _PROVIDERS)
 # Cheap first looks, each a necessary condition of the detectors it guards: text without any
 # of these cannot hold a match, so most strings (and most files) skip the full patterns.
-PROVIDER_HINT = re.compile(r"sk-|hf_|api_org_|A3T|AKIA|ASIA|ABIA|ACCA|ABSK|bedrock-api-key|AIza"
-                           r"|Q~|pplx-")
-CONNECTION_HINT = re.compile(r"://|(?i:password|pwd)\s*=|sk-1234|password1234|root:Milvus"
-                             r"|NoTaGrEaTpAsSwOrD")
-DEFAULT_HINT = re.compile(r"sk-1234|password1234|Milvus|NoTaGrEaTpAsSwOrD|minioadmin")
-# The same looks as substring tests, for whole files: on a few kilobytes, a handful of ``in``
-# tests (memchr-fast) beat one alternation that the regex engine tries at every position.
+# Each a necessary condition of the detectors it guards: text without any of these words
+# cannot hold a match. Kept as words, for substring tests on whole files (a handful of ``in``
+# tests beat one alternation the regex engine tries at every position), and as one pattern,
+# for short strings.
 PROVIDER_WORDS = ("sk-", "hf_", "api_org_", "A3T", "AKIA", "ASIA", "ABIA", "ACCA", "ABSK",
                   "bedrock-api-key", "AIza", "Q~", "pplx-")
 DEFAULT_WORDS = ("sk-1234", "password1234", "Milvus", "NoTaGrEaTpAsSwOrD", "minioadmin")
 SECRET_NAME_WORDS = ("pass", "secret", "token", "key", "auth", "cred", "pwd")  # lower case
+
+
+def _any_of(words: tuple[str, ...]) -> str:
+    return "|".join(map(re.escape, words))
+
+
+PROVIDER_HINT = re.compile(_any_of(PROVIDER_WORDS))
+CONNECTION_HINT = re.compile(r"://|(?i:password|pwd)\s*=|" + _any_of(DEFAULT_WORDS))
+DEFAULT_HINT = re.compile(_any_of(DEFAULT_WORDS))
 
 _FAKE = re.compile(r"(?i)example|(.)\1{9}|x{4}|abcdefghij|0123456789|1234567890")
 _PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 _-]{0,100}?)PRIVATE KEY( BLOCK)?-----")
@@ -238,7 +244,7 @@ _ASSIGN = re.compile(r"(?P<name>[A-Za-z_][\w.-]{0,100}?)[\"']?[ \t]*(?::=|=>|[:=
                      r"[\"'`]?(?P<value>[^\s\"'`,;})\]]+)", _A)
 # Necessary for an _ASSIGN match that is_secret_name accepts: a secret word inside the name,
 # then the rest of the name and the operator. Cheap, because it starts with literal words.
-_ASSIGN_HINT = re.compile(r"(?i)(?:pass|secret|token|key|auth|cred|pwd)[\w.-]{0,100}[\"']?[ \t]*"
+_ASSIGN_HINT = re.compile(rf"(?i)(?:{_any_of(SECRET_NAME_WORDS)})[\w.-]{{0,100}}[\"']?[ \t]*"
                           r"(?::=|=>|[:=])")
 
 # (value, user or None for any, label, needs a password-like name). MinIO is a well-known vendor

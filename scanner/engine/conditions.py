@@ -25,7 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.engine.paths import PathSyntaxError, Ref, parse_path, select, select_raw
+from scanner.engine.paths import (
+    PathSyntaxError,
+    Ref,
+    parse_path,
+    ref_of,
+    select,
+    select_raw,
+)
 
 MAX_DEPTH = 32
 MAX_REGEX_LENGTH = 1000
@@ -297,10 +304,10 @@ def _follow(value: Any, ref: Ref, segments: tuple[str, ...]) -> tuple[bool, Any,
     key: Any = None
     for seg in segments:
         if not isinstance(value, dict) or seg not in value:
-            return (False, None, ref if container is None else Ref(container, key))
+            return (False, None, ref_of(ref, container, key))
         container, key = value, seg
         value = value[seg]
-    return (True, value, ref if container is None else Ref(container, key))
+    return (True, value, ref_of(ref, container, key))
 
 
 def _exists_check(want: bool, segments: tuple[Any, ...], from_root: bool) -> Check:
@@ -339,20 +346,16 @@ def _value_check(test: Test, segments: tuple[Any, ...], from_root: bool, every: 
         base, bref = _base(value, ref, ctx, from_root)
         hits, misses = select_raw(base, segments)
         if not hits:
-            return (False, _ref(bref, *misses[0]) if misses else bref)
+            return (False, ref_of(bref, *misses[0]) if misses else bref)
         if every:
             for v, c, k in hits:
                 if not test(v, ctx):
-                    return (False, _ref(bref, c, k))
-            return (True, _ref(bref, hits[0][1], hits[0][2]))
+                    return (False, ref_of(bref, c, k))
+            return (True, ref_of(bref, hits[0][1], hits[0][2]))
         for v, c, k in hits:
             if test(v, ctx):
-                return (True, _ref(bref, c, k))
-        return (False, _ref(bref, hits[0][1], hits[0][2]))
+                return (True, ref_of(bref, c, k))
+        return (False, ref_of(bref, hits[0][1], hits[0][2]))
 
     return check
 
-
-def _ref(base_ref: Ref, container: Any, key: Any) -> Ref:
-    """The Ref of a ``select_raw`` result (container None: the base itself)."""
-    return base_ref if container is None else Ref(container, key)

@@ -61,7 +61,7 @@ _FILE_HINTS: dict[str, Callable[[str, str], bool]] = {
     "provider-keys": lambda t, _low: any(w in t for w in PROVIDER_WORDS),
     "private-keys": lambda t, _low: "PRIVATE KEY" in t,
     "connection-passwords": lambda t, low: (
-        "://" in t or any(w in t for w in DEFAULT_WORDS[:4])
+        "://" in t or any(w in t for w in DEFAULT_WORDS)
         or (("password" in low or "pwd" in low) and CONNECTION_HINT.search(t) is not None)),
     "default-credentials": lambda t, _low: any(w in t for w in DEFAULT_WORDS),
     "phi-direct": may_hold_identifier,

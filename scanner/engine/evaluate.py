@@ -66,10 +66,12 @@ def logical_path(root: Any, ref: Ref | None, limit: int = 10_000) -> str:
     if id(ref.container) not in parents:
         return ""
     path = _path_of(parents, id(ref.container))
-    if ref.key is None:
-        return path
-    return f"{path}[{ref.key}]" if isinstance(ref.key, int) else (
-        f"{path}.{ref.key}" if path else str(ref.key))
+    return path if ref.key is None else _step(path, ref.key)
+
+
+def _step(path: str, key: Any) -> str:
+    """``path`` one level down: ``a[2]`` for an index, ``a.b`` for a key."""
+    return f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
 
 
 def _path_of(parents: dict[int, tuple[int, Any]], vid: int) -> str:
@@ -82,7 +84,7 @@ def _path_of(parents: dict[int, tuple[int, Any]], vid: int) -> str:
         vid = parent
     path = ""
     for key in reversed(steps):
-        path = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
+        path = _step(path, key)
     return path
 
 

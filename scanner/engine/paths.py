@@ -101,15 +101,17 @@ def select(
         value, container, key = root, None, None
         for seg in segments:
             if not isinstance(value, dict) or seg not in value:
-                return [], [root_ref if container is None else Ref(container, key)]
+                return [], [ref_of(root_ref, container, key)]
             value, container, key = value[seg], value, seg
-        return [(value, root_ref if container is None else Ref(container, key))], []
+        return [(value, ref_of(root_ref, container, key))], []
     frontier, missed = select_raw(root, segments)
+    return ([(v, ref_of(root_ref, c, k)) for v, c, k in frontier],
+            [ref_of(root_ref, c, k) for c, k in missed])
 
-    def at(container: Any, key: Any) -> Ref:
-        return root_ref if container is None else Ref(container, key)
 
-    return ([(v, at(c, k)) for v, c, k in frontier], [at(c, k) for c, k in missed])
+def ref_of(base_ref: Ref, container: Any, key: Any) -> Ref:
+    """The Ref of a ``select_raw`` result: container None stands for the base itself."""
+    return base_ref if container is None else Ref(container, key)
 
 
 def select_raw(root: Any, segments: tuple[Segment, ...]

@@ -26,16 +26,11 @@ FORMAT = 1
 
 def _lines(doc: Any) -> list[int]:
     """The line of each rule of a pack document (from the YAML nodes the loader keeps)."""
-    from scanner.parse.yaml import key_position
+    from scanner.engine.packs import _line_of
 
     rules = doc.get("rules") if isinstance(doc, dict) else None
-    if not isinstance(rules, list):
-        return []
-    out = []
-    for i in range(len(rules)):
-        pos = key_position(rules, i)
-        out.append(pos[0] if pos else 1)
-    return out
+    return [_line_of(doc, ("rules", i)) for i in range(len(rules))] if isinstance(
+        rules, list) else []
 
 
 def build(files: list[tuple[str, bytes]]) -> dict[str, Any]:
