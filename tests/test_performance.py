@@ -308,6 +308,37 @@ def test_assignment_scan_is_skipped_only_where_it_finds_nothing(generated: Path)
     assert hits >= 3
 
 
+def test_redaction_first_looks_skip_only_text_with_nothing_to_mask(generated: Path) -> None:
+    """redact() calls find_secrets and find_assignments only where may_hold_secret and
+    may_hold_assignment hold, and find_phi only where may_hold_identifier holds: over every
+    line of the corpus, the fixtures and the generated files, a skipped line has nothing."""
+    from scanner.detectors.phi import find_phi, may_hold_identifier
+    from scanner.detectors.secrets import (
+        find_assignments,
+        find_secrets,
+        may_hold_assignment,
+        may_hold_secret,
+    )
+
+    lines = [line for text in _texts_for_hints(generated) for line in text.splitlines()]
+    lines += ["API_KEY=Zx9qLm2Rt7Wv4Kp8", "token: 'ab12CD34ef56GH78'", "Pwd=Qw3rTy9Ui0;",
+              "x.db_password := Qw3rTy9Ui0", "postgres://u:Hx7-qP2vR9@db/x", "SSN 372-81-4069",
+              "MRN: 00482913", "DOB: 03/12/1984", "Member ID: XYZ482913307"]
+    found = {"secret": 0, "assignment": 0, "phi": 0}
+    for line in lines:
+        low = line.lower()
+        if find_secrets(line):
+            assert may_hold_secret(line, low), line
+            found["secret"] += 1
+        if find_assignments(line):
+            assert may_hold_assignment(line, low), line
+            found["assignment"] += 1
+        if find_phi(line):
+            assert may_hold_identifier(line, low), line
+            found["phi"] += 1
+    assert min(found.values()) >= 3, found
+
+
 def test_per_string_looks_never_skip_a_string_the_detectors_report(generated: Path) -> None:
     """run_detect skips a string when its group's first look fails; over every string of the
     corpus, the fixtures and the generated files, a skipped string has nothing to report."""

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from scanner.detectors.phi import find_phi
-from scanner.detectors.secrets import find_assignments, find_secrets
+from scanner.detectors.phi import find_phi, may_hold_identifier
+from scanner.detectors.secrets import (
+    find_assignments,
+    find_secrets,
+    may_hold_assignment,
+    may_hold_secret,
+)
 
 ELLIPSIS = "\u2026"
 
@@ -47,10 +52,14 @@ def redact(text: str) -> str:
     secret and the finding has to name them. Contact-like PHI is not touched, because finding
     messages quote hostnames and service emails that are not patient data.
     """
-    spans = [(m.start, m.end, mask(m.value))
-             for m in [*find_secrets(text), *find_assignments(text)]
-             if m.kind != "default-credential"]
-    spans += [(m.start, m.end, mask_phi(m.value, m.kind)) for m in find_phi(text)]
+    low = text.lower()  # the first looks below rule out nearly every message cheaply
+    found = [*(find_secrets(text) if may_hold_secret(text, low) else ()),
+             *(find_assignments(text) if may_hold_assignment(text, low) else ())]
+    spans = [(m.start, m.end, mask(m.value)) for m in found if m.kind != "default-credential"]
+    if may_hold_identifier(text, low):
+        spans += [(m.start, m.end, mask_phi(m.value, m.kind)) for m in find_phi(text)]
+    if not spans:
+        return text
     out, pos = [], 0
     for start, end, replacement in sorted(spans, key=lambda s: (s[0], -s[1])):
         if start < pos:

@@ -338,6 +338,22 @@ def _without_overlaps(matches: list[Match]) -> list[Match]:
     return sorted(kept, key=lambda k: (k.start, k.end))
 
 
+def may_hold_secret(text: str, low: str) -> bool:
+    """False only when :func:`find_secrets` finds nothing in ``text`` (``low`` is its
+    lower-case copy): substring tests for the hints it starts from, cheaper than its regexes
+    on text that holds none of them, which is nearly all text."""
+    return ("PRIVATE KEY" in text or "://" in text or any(w in text for w in PROVIDER_WORDS)
+            or any(w in text for w in DEFAULT_WORDS)
+            or (("password" in low or "pwd" in low) and CONNECTION_HINT.search(text) is not None))
+
+
+def may_hold_assignment(text: str, low: str) -> bool:
+    """False only when :func:`find_assignments` finds nothing in ``text``: an assignment needs
+    an operator, and a secret name one of the secret words (names are ASCII, so the lower-case
+    copy finds every spelling)."""
+    return ("=" in text or ":" in text) and any(w in low for w in SECRET_NAME_WORDS)
+
+
 def find_secrets(text: str) -> list[Match]:
     """Every provider key, PEM private key, connection-string password and known default
     credential in ``text``, in text order, without overlaps."""
