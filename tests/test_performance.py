@@ -560,3 +560,64 @@ def test_select_raw_agrees_with_select_and_refs_compare_by_identity() -> None:
     same, equal_copy = Ref(doc["d"], "e"), Ref({"e": {"f": None}}, "e")
     assert same == Ref(doc["d"], "e") and hash(same) == hash(Ref(doc["d"], "e"))
     assert same != equal_copy  # another container with equal contents is another place
+
+
+def _full_walk_paths(root: Any, limit: int = 10_000) -> dict[int, str]:
+    """The fingerprint path of every container, from one whole depth-first walk (the form
+    the resumable walk replaced)."""
+    from scanner.engine.evaluate import _path_of
+
+    parents: dict[int, tuple[int, Any]] = {}
+    stack: list[tuple[Any, int, Any]] = [(root, -1, None)]
+    while stack and limit > 0:
+        value, parent, key = stack.pop()
+        limit -= 1
+        if id(value) in parents or not isinstance(value, dict | list):
+            continue
+        parents[id(value)] = (parent, key)
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        stack.extend([(v, id(value), k) for k, v in items if isinstance(v, dict | list)])
+    return {vid: _path_of(parents, vid) for vid in parents}
+
+
+def _containers(value: Any) -> list[Any]:
+    out, stack, seen = [], [value], set()
+    while stack:
+        v = stack.pop()
+        if isinstance(v, dict | list) and id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+            stack.extend(v.values() if isinstance(v, dict) else v)
+    return out
+
+
+def test_resumable_fingerprint_walk_gives_the_paths_of_one_whole_walk(generated: Path) -> None:
+    """logical_path pauses its walk at the container asked for; asked in any order, it gives
+    every container the path a whole walk gives, aliases and the walk's size limit included."""
+    import random
+
+    from scanner.engine import evaluate
+    from scanner.engine.paths import Ref
+
+    rng = random.Random(5)
+    texts = [p.read_text() for p in sorted(generated.rglob("*.yaml"))[:60]]
+    texts += [p.read_text() for p in sorted((SHARED / "corpus").rglob("*.yaml"))]
+    texts.append("a: &x {k: [1, {z: 2}]}\nb: [*x, {y: *x}]\nc: {<<: *x, m: 1}\n")
+    checked = 0
+    for text in texts:
+        try:
+            docs = load_documents(text, "t.yaml")
+        except ParseError:
+            continue
+        for doc in docs:
+            for limit in (10_000, 7):
+                want = _full_walk_paths(doc, limit)
+                containers = _containers(doc)
+                rng.shuffle(containers)
+                evaluate._walks.clear()
+                for c in containers:
+                    got = evaluate.logical_path(doc, Ref(c, None), limit)
+                    assert got == want.get(id(c), ""), (got, want.get(id(c)))
+                    checked += 1
+    evaluate._walks.clear()
+    assert checked > 5_000

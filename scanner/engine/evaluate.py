@@ -57,15 +57,17 @@ def logical_path(root: Any, ref: Ref | None, limit: int = 10_000) -> str:
     """``a.b[2].c`` of the value a ref points at, found by identity (bounded, cycle-safe).
 
     Used for fingerprints: unlike a line number it does not change when lines are added
-    elsewhere in the file. Where each container of a document sits is worked out in one walk
-    and kept for the next findings on the same document.
+    elsewhere in the file. The walk that finds where each container of a document sits goes
+    only as far as the container asked for, and the next finding on the same document
+    resumes it.
     """
     if ref is None or ref.container is None:
         return ""
-    parents = _container_parents(root, limit)
-    if id(ref.container) not in parents:
+    walk = _walk_of(root, limit)
+    vid = id(ref.container)
+    if not walk.reach(vid):
         return ""
-    path = _path_of(parents, id(ref.container))
+    path = _path_of(walk.parents, vid)
     return path if ref.key is None else _step(path, ref.key)
 
 
@@ -88,31 +90,55 @@ def _path_of(parents: dict[int, tuple[int, Any]], vid: int) -> str:
     return path
 
 
-_paths_cache: dict[int, tuple[Any, dict[int, tuple[int, Any]]]] = {}
+class _Walk:
+    """A depth-first walk of a document's dicts and lists, recording id -> (parent's id,
+    key) (-1 for the root) as it first meets each, for at most ``limit`` values; paused as
+    soon as it has met the container asked for. Where it has got to depends only on the
+    order of the walk, never on when it paused, so every path is that of one whole walk: an
+    aliased value has one stable path."""
+
+    __slots__ = ("limit", "parents", "root", "stack")
+
+    def __init__(self, root: Any, limit: int) -> None:
+        self.root = root
+        self.parents: dict[int, tuple[int, Any]] = {}
+        self.stack: list[tuple[Any, int, Any]] = [(root, -1, None)]
+        self.limit = limit
+
+    def reach(self, target: int) -> bool:
+        """Whether the walk meets the container with id ``target``, walking on if need be."""
+        parents, stack, limit = self.parents, self.stack, self.limit
+        if target in parents:
+            return True
+        found = False
+        while stack and limit > 0:
+            value, parent, key = stack.pop()
+            limit -= 1
+            vid = id(value)
+            if vid in parents or not isinstance(value, dict | list):
+                continue
+            parents[vid] = (parent, key)
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend([(v, vid, k) for k, v in items if isinstance(v, dict | list)])
+            if vid == target:
+                found = True
+                break
+        self.limit = limit
+        return found
 
 
-def _container_parents(root: Any, limit: int) -> dict[int, tuple[int, Any]]:
-    """id -> (parent's id, key) of every dict and list under ``root`` (-1 for the root), as
-    the first depth-first walk meets it (so an aliased value has one stable path), for at
-    most ``limit`` values. Paths are spelled out only for the containers findings name."""
-    hit = _paths_cache.get(id(root))
-    if hit is not None and hit[0] is root:
-        return hit[1]
-    parents: dict[int, tuple[int, Any]] = {}
-    stack: list[tuple[Any, int, Any]] = [(root, -1, None)]
-    while stack and limit > 0:
-        value, parent, key = stack.pop()
-        limit -= 1
-        vid = id(value)
-        if vid in parents or not isinstance(value, dict | list):
-            continue
-        parents[vid] = (parent, key)
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        stack.extend([(v, vid, k) for k, v in items if isinstance(v, dict | list)])
-    if len(_paths_cache) > 8:
-        _paths_cache.clear()
-    _paths_cache[id(root)] = (root, parents)
-    return parents
+_walks: dict[int, _Walk] = {}
+
+
+def _walk_of(root: Any, limit: int) -> _Walk:
+    """The walk of ``root``, kept for the next findings on the same document."""
+    walk = _walks.get(id(root))
+    if walk is not None and walk.root is root:
+        return walk
+    if len(_walks) > 8:
+        _walks.clear()
+    walk = _walks[id(root)] = _Walk(root, limit)
+    return walk
 
 
 def fingerprint(rule_id: str, path: str, resource: str, where: str) -> str:
