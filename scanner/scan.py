@@ -185,13 +185,16 @@ def fewer_collections() -> Iterator[None]:
     settings come back afterwards, for library callers.
     """
     old = gc.get_threshold()
-    gc.freeze()
+    ours = gc.get_freeze_count() == 0  # a caller's own freeze is left as it is
+    if ours:
+        gc.freeze()
     gc.set_threshold(GC_YOUNG_THRESHOLD, old[1], old[2])
     try:
         yield
     finally:
         gc.set_threshold(*old)
-        gc.unfreeze()
+        if ours:
+            gc.unfreeze()
 
 
 @dataclass

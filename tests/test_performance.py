@@ -621,3 +621,30 @@ def test_resumable_fingerprint_walk_gives_the_paths_of_one_whole_walk(generated:
                     checked += 1
     evaluate._walks.clear()
     assert checked > 5_000
+
+
+def test_scan_runs_with_fewer_collections_and_restores_the_collector(
+        tmp_path: Path, ruleset: Any) -> None:
+    import gc
+
+    from scanner import scan as scan_module
+
+    seen: list[tuple[tuple[int, int, int], int]] = []
+    real = scan_module.scan_files
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append((gc.get_threshold(), gc.get_freeze_count()))
+        return real(*args, **kwargs)
+
+    (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    before = gc.get_threshold()
+    scan_module.scan_files = spy  # type: ignore[assignment]
+    try:
+        scan_module.scan(ScanOptions(paths=(str(tmp_path),)), ruleset)
+    finally:
+        scan_module.scan_files = real  # type: ignore[assignment]
+    assert len(seen) == 1
+    (threshold, frozen) = seen[0]
+    assert threshold == (scan_module.GC_YOUNG_THRESHOLD, before[1], before[2])
+    assert frozen > 1000  # the modules and compiled rules, kept out of every pass
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
