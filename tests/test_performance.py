@@ -638,13 +638,32 @@ def test_scan_runs_with_fewer_collections_and_restores_the_collector(
 
     (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
     before = gc.get_threshold()
-    scan_module.scan_files = spy  # type: ignore[assignment]
+    scan_module.scan_files = spy
     try:
         scan_module.scan(ScanOptions(paths=(str(tmp_path),)), ruleset)
     finally:
-        scan_module.scan_files = real  # type: ignore[assignment]
+        scan_module.scan_files = real
     assert len(seen) == 1
     (threshold, frozen) = seen[0]
     assert threshold == (scan_module.GC_YOUNG_THRESHOLD, before[1], before[2])
     assert frozen > 1000  # the modules and compiled rules, kept out of every pass
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_rule_plans_compile_only_the_rules_of_the_kinds_met() -> None:
+    from scanner.engine.conditions import LazyCheck
+    from scanner.engine.packs import load_rules
+
+    rules = load_rules()  # a fresh set: nothing compiled yet
+    lazy = [r for r in rules.rules if isinstance(r.assert_, LazyCheck)]
+    assert lazy and all(r.assert_._fn is None for r in lazy)  # type: ignore[union-attr]
+    plans = rules.plan_for("kubernetes/Service")
+    assert [p[0] for p in plans] == list(rules.for_kind("kubernetes/Service"))
+    for rule, where, _each, assert_ in plans:
+        if isinstance(rule.assert_, LazyCheck):
+            assert assert_ is rule.assert_._fn is not None
+        if isinstance(rule.where, LazyCheck):
+            assert where is rule.where._fn is not None
+    others = [r for r in lazy if r not in {p[0] for p in plans}]
+    assert others and all(r.assert_._fn is None for r in others)  # type: ignore[union-attr]
+    assert rules.plan_for("kubernetes/Service") is plans

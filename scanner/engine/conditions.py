@@ -187,10 +187,19 @@ class LazyCheck:
         self._fn: Check | None = None
 
     def __call__(self, value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
+        return self.compiled()(value, ref, ctx)
+
+    def compiled(self) -> Check:
+        """The compiled condition itself, for callers that run it many times."""
         fn = self._fn
         if fn is None:
             fn = self._fn = compile_condition(self._spec, self._where)
-        return fn(value, ref, ctx)
+        return fn
+
+
+def compiled(check: Check) -> Check:
+    """``check`` without the lazy wrapper (compiling it now if it is lazy)."""
+    return check.compiled() if isinstance(check, LazyCheck) else check
 
 
 def compile_condition(spec: Any, where: tuple[str | int, ...] = (), depth: int = 0) -> Check:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from scanner.adapters.synth import synth_location
-from scanner.engine.conditions import Context
+from scanner.engine.conditions import Check, Context
 from scanner.engine.packs import RuleSet
 from scanner.engine.paths import Ref, parse_path, select
 from scanner.engine.rules import Rule
@@ -184,9 +184,15 @@ def evaluate_rule(rule: Rule, resource: Resource, today: dt.date,
     ctx = shared.get(None)
     if ctx is None:
         ctx = shared[None] = Context(today=today, root=root, root_ref=Ref(root, None))
-    root_ref = ctx.root_ref
-    if rule.where is not None and not rule.where(root, root_ref, ctx)[0]:
+    if rule.where is not None and not rule.where(root, ctx.root_ref, ctx)[0]:
         return []
+    return _apply(rule, rule.where_each, rule.assert_, resource, ctx, applied, shared)
+
+
+def _apply(rule: Rule, where_each: Check | None, assert_: Check | None, resource: Resource,
+           ctx: Context, applied: set[str] | None, shared: dict[Any, Any]) -> list[Finding]:
+    """A rule whose ``where`` held: its ``assert`` on each element (or on the resource)."""
+    root, root_ref = ctx.root, ctx.root_ref
     if rule.for_each:
         elements = shared.get(rule.for_each)
         if elements is None:
@@ -195,12 +201,12 @@ def evaluate_rule(rule: Rule, resource: Resource, today: dt.date,
         elements = [(root, root_ref)]
     out: list[Finding] = []
     for value, ref in elements:
-        if rule.where_each is not None and not rule.where_each(value, ref, ctx)[0]:
+        if where_each is not None and not where_each(value, ref, ctx)[0]:
             continue
         if applied is not None:
             applied.add(rule.id)
-        assert rule.assert_ is not None
-        ok, at = rule.assert_(value, ref, ctx)
+        assert assert_ is not None
+        ok, at = assert_(value, ref, ctx)
         if not ok:
             if rule.locate is not None:
                 at = (_anchor_refs(rule.locate, value, ref, ctx) or [at])[0]
@@ -224,18 +230,25 @@ def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date,
 
     findings: list[Finding] = []
     for resource in resources:
-        skip = absent if resource.kind != "kubernetes/Secret" else frozenset()
-        shared: dict[Any, Any] = {}
-        for rule in ruleset.for_kind(resource.kind):
+        kind = resource.kind
+        skip = absent if kind != "kubernetes/Secret" else frozenset()
+        root = resource.body
+        ctx = Context(today=today, root=root, root_ref=Ref(root, None))
+        root_ref = ctx.root_ref
+        shared: dict[Any, Any] = {None: ctx}
+        # the loop of evaluate_rule, with each rule's conditions compiled once per run: most
+        # rules stop at their ``where``, so that test is made here, without a call
+        for rule, where, where_each, assert_ in ruleset.plan_for(kind):
             if rule.check is not None:
                 found = ([] if rule.detect is not None and rule.detect in skip
                          else builtin_checks.run(rule, resource))
                 if applied is not None and (found or rule.check == "manifest-schema" or (
-                        rule.check == "detect" and resource.kind != "workload")):
+                        rule.check == "detect" and kind != "workload")):
                     applied.add(rule.id)
                 findings.extend(found)
-            else:
-                findings.extend(evaluate_rule(rule, resource, today, applied, shared))
+            elif where is None or where(root, root_ref, ctx)[0]:
+                findings.extend(_apply(rule, where_each, assert_, resource, ctx, applied,
+                                       shared))
     return supersede(sorted(set(findings)), ruleset)
 
 

@@ -15,12 +15,21 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scanner.engine.conditions import ConditionError, LazyCheck, compile_condition
+from scanner.engine.conditions import (
+    Check,
+    ConditionError,
+    LazyCheck,
+    compile_condition,
+    compiled,
+)
 from scanner.engine.paths import PathSyntaxError, Ref, parse_path, select
 from scanner.engine.rules import Rule
 from scanner.errors import ParseError, RulePackError
 from scanner.models import PackInfo, Reference, Severity
 from scanner.parse.yaml import key_position, load_documents
+
+# A rule with its conditions compiled: (rule, where, where_each, assert)
+Plan = tuple[Rule, Check | None, Check | None, Check | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +40,20 @@ class RuleSet:
     packs: tuple[PackInfo, ...]
     _by_kind: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False,
                                                   repr=False)
+    _plans: dict[str, tuple[Plan, ...]] = field(default_factory=dict, compare=False,
+                                                repr=False)
+
+    def plan_for(self, kind: str) -> tuple[Plan, ...]:
+        """``for_kind`` with each rule's conditions compiled (lazy ones now): the loop that
+        evaluates every resource calls them directly."""
+        found = self._plans.get(kind)
+        if found is None:
+            found = self._plans[kind] = tuple(
+                (r, None if r.where is None else compiled(r.where),
+                 None if r.where_each is None else compiled(r.where_each),
+                 None if r.assert_ is None else compiled(r.assert_))
+                for r in self.for_kind(kind))
+        return found
 
     def for_kind(self, kind: str) -> tuple[Rule, ...]:
         """The rules that apply to a resource kind (computed once per kind and run)."""
