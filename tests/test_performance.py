@@ -652,18 +652,26 @@ def test_scan_runs_with_fewer_collections_and_restores_the_collector(
 
 def test_rule_plans_compile_only_the_rules_of_the_kinds_met() -> None:
     from scanner.engine.conditions import LazyCheck
-    from scanner.engine.packs import load_rules
+    from scanner.engine.packs import EAGER_AFTER, load_rules
 
     rules = load_rules()  # a fresh set: nothing compiled yet
     lazy = [r for r in rules.rules if isinstance(r.assert_, LazyCheck)]
-    assert lazy and all(r.assert_._fn is None for r in lazy)  # type: ignore[union-attr]
-    plans = rules.plan_for("kubernetes/Service")
-    assert [p[0] for p in plans] == list(rules.for_kind("kubernetes/Service"))
+    assert lazy and all(r.assert_._fn is None for r in lazy)
+    kind = "kubernetes/Service"
+    # the first resources of a kind get the rules' own (lazy) conditions: nothing compiled
+    for _ in range(EAGER_AFTER):
+        plans = rules.plan_for(kind)
+        assert [p[1:] for p in plans] == [(r.where, r.where_each, r.assert_)
+                                          for r in rules.for_kind(kind)]
+    assert all(r.assert_._fn is None for r in lazy)
+    # then every condition of that kind, compiled, and kept
+    plans = rules.plan_for(kind)
+    assert [p[0] for p in plans] == list(rules.for_kind(kind))
     for rule, where, _each, assert_ in plans:
         if isinstance(rule.assert_, LazyCheck):
             assert assert_ is rule.assert_._fn is not None
         if isinstance(rule.where, LazyCheck):
             assert where is rule.where._fn is not None
     others = [r for r in lazy if r not in {p[0] for p in plans}]
-    assert others and all(r.assert_._fn is None for r in others)  # type: ignore[union-attr]
-    assert rules.plan_for("kubernetes/Service") is plans
+    assert others and all(r.assert_._fn is None for r in others)
+    assert rules.plan_for(kind) is plans

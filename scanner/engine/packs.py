@@ -28,8 +28,9 @@ from scanner.errors import ParseError, RulePackError
 from scanner.models import PackInfo, Reference, Severity
 from scanner.parse.yaml import key_position, load_documents
 
-# A rule with its conditions compiled: (rule, where, where_each, assert)
+# A rule with its conditions: (rule, where, where_each, assert)
 Plan = tuple[Rule, Check | None, Check | None, Check | None]
+EAGER_AFTER = 16  # resources of a kind after which its rules' conditions are all compiled
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,17 +43,27 @@ class RuleSet:
                                                   repr=False)
     _plans: dict[str, tuple[Plan, ...]] = field(default_factory=dict, compare=False,
                                                 repr=False)
+    _uses: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def plan_for(self, kind: str) -> tuple[Plan, ...]:
-        """``for_kind`` with each rule's conditions compiled (lazy ones now): the loop that
-        evaluates every resource calls them directly."""
+        """``for_kind`` with each rule's conditions, for the loop that evaluates a resource.
+
+        The first ``EAGER_AFTER`` resources of a kind get the conditions as they are (lazy
+        ones compile on first use, so a small scan compiles only what it reaches); later
+        ones get every condition compiled, called without the lazy wrapper.
+        """
         found = self._plans.get(kind)
-        if found is None:
-            found = self._plans[kind] = tuple(
-                (r, None if r.where is None else compiled(r.where),
-                 None if r.where_each is None else compiled(r.where_each),
-                 None if r.assert_ is None else compiled(r.assert_))
-                for r in self.for_kind(kind))
+        if found is not None:
+            return found
+        uses = self._uses[kind] = self._uses.get(kind, 0) + 1
+        rules = self.for_kind(kind)
+        if uses <= EAGER_AFTER:
+            return tuple((r, r.where, r.where_each, r.assert_) for r in rules)
+        found = self._plans[kind] = tuple(
+            (r, None if r.where is None else compiled(r.where),
+             None if r.where_each is None else compiled(r.where_each),
+             None if r.assert_ is None else compiled(r.assert_))
+            for r in rules)
         return found
 
     def for_kind(self, kind: str) -> tuple[Rule, ...]:
