@@ -624,7 +624,7 @@ def test_resumable_fingerprint_walk_gives_the_paths_of_one_whole_walk(generated:
 
 
 def test_scan_runs_with_fewer_collections_and_restores_the_collector(
-        tmp_path: Path, ruleset: Any) -> None:
+        tmp_path: Path, ruleset: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
 
     from scanner import scan as scan_module
@@ -638,11 +638,8 @@ def test_scan_runs_with_fewer_collections_and_restores_the_collector(
 
     (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
     before = gc.get_threshold()
-    scan_module.scan_files = spy
-    try:
-        scan_module.scan(ScanOptions(paths=(str(tmp_path),)), ruleset)
-    finally:
-        scan_module.scan_files = real
+    monkeypatch.setattr(scan_module, "scan_files", spy)
+    scan_module.scan(ScanOptions(paths=(str(tmp_path),)), ruleset)
     assert len(seen) == 1
     (threshold, frozen) = seen[0]
     assert threshold == (scan_module.GC_YOUNG_THRESHOLD, before[1], before[2])

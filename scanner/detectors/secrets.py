@@ -338,20 +338,39 @@ def _without_overlaps(matches: list[Match]) -> list[Match]:
     return sorted(kept, key=lambda k: (k.start, k.end))
 
 
-def may_hold_secret(text: str, low: str) -> bool:
-    """False only when :func:`find_secrets` finds nothing in ``text`` (``low`` is its
-    lower-case copy): substring tests for the hints it starts from, cheaper than its regexes
-    on text that holds none of them, which is nearly all text."""
-    return ("PRIVATE KEY" in text or "://" in text or any(w in text for w in PROVIDER_WORDS)
-            or any(w in text for w in DEFAULT_WORDS)
+# The first looks as substring tests (``low`` is the text lower-cased): on text that holds
+# none of the words, which is nearly all text, cheaper than the regexes above. Used on whole
+# files (``absent_groups``) and on finding messages (the redaction net).
+def may_hold_provider_key(text: str) -> bool:
+    return any(w in text for w in PROVIDER_WORDS)
+
+
+def may_hold_default_credential(text: str) -> bool:
+    return any(w in text for w in DEFAULT_WORDS)
+
+
+def may_hold_connection_password(text: str, low: str) -> bool:
+    """Also true for the vendor defaults, which :func:`find_secrets` reports with them."""
+    return ("://" in text or may_hold_default_credential(text)
             or (("password" in low or "pwd" in low) and CONNECTION_HINT.search(text) is not None))
+
+
+def may_hold_secret_name(low: str) -> bool:
+    """A name :func:`is_secret_name` accepts holds one of these words (names are ASCII, so
+    the lower-case copy finds every spelling)."""
+    return any(w in low for w in SECRET_NAME_WORDS)
+
+
+def may_hold_secret(text: str, low: str) -> bool:
+    """False only when :func:`find_secrets` finds nothing in ``text``."""
+    return ("PRIVATE KEY" in text or may_hold_provider_key(text)
+            or may_hold_connection_password(text, low))
 
 
 def may_hold_assignment(text: str, low: str) -> bool:
     """False only when :func:`find_assignments` finds nothing in ``text``: an assignment needs
-    an operator, and a secret name one of the secret words (names are ASCII, so the lower-case
-    copy finds every spelling)."""
-    return ("=" in text or ":" in text) and any(w in low for w in SECRET_NAME_WORDS)
+    an operator and a secret name."""
+    return ("=" in text or ":" in text) and may_hold_secret_name(low)
 
 
 def find_secrets(text: str) -> list[Match]:

@@ -21,15 +21,16 @@ from scanner.detectors.redact import mask, mask_phi
 from scanner.detectors.secrets import (
     CONNECTION_HINT,
     DEFAULT_HINT,
-    DEFAULT_WORDS,
     PROVIDER_HINT,
-    PROVIDER_WORDS,
-    SECRET_NAME_WORDS,
     Match,
     find_default_credential,
     find_secret_assignment,
     find_secrets,
     is_secret_name,
+    may_hold_connection_password,
+    may_hold_default_credential,
+    may_hold_provider_key,
+    may_hold_secret_name,
 )
 from scanner.engine.paths import Ref
 from scanner.engine.rules import Rule
@@ -58,14 +59,12 @@ _HINTS: dict[str, Callable[[str], bool]] = {
 # whose hints appears anywhere in a file has nothing to find there.
 _DIGIT_OR_AT = re.compile(r"[\d@]")
 _FILE_HINTS: dict[str, Callable[[str, str], bool]] = {
-    "provider-keys": lambda t, _low: any(w in t for w in PROVIDER_WORDS),
+    "provider-keys": lambda t, _low: may_hold_provider_key(t),
     "private-keys": lambda t, _low: "PRIVATE KEY" in t,
-    "connection-passwords": lambda t, low: (
-        "://" in t or any(w in t for w in DEFAULT_WORDS)
-        or (("password" in low or "pwd" in low) and CONNECTION_HINT.search(t) is not None)),
-    "default-credentials": lambda t, _low: any(w in t for w in DEFAULT_WORDS),
+    "connection-passwords": may_hold_connection_password,
+    "default-credentials": lambda t, _low: may_hold_default_credential(t),
     "phi-direct": may_hold_identifier,
-    "secret-assignments": lambda _t, low: any(w in low for w in SECRET_NAME_WORDS),
+    "secret-assignments": lambda _t, low: may_hold_secret_name(low),
     "phi-contact": lambda t, _low: _DIGIT_OR_AT.search(t) is not None,
 }
 _cache: dict[int, tuple[Any, list[tuple[Any, Any, str, str | None]]]] = {}
