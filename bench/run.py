@@ -3,7 +3,8 @@
 optionally, Checkov, on generated AI-serving corpora, interleaved A/B in one run.
 
 Usage: python3 bench/run.py [--sizes 100 1000 10000] [--formats k8s mix] [--repeat 3]
-                            [--with-checkov] [--work DIR] [--json FILE] [--in-place]
+                            [--with-checkov] [--compiled] [--work DIR] [--json FILE]
+                            [--in-place]
 
 Corpora come from ../shared/bench/gen_corpus.py (deterministic, seed 1); the floor is
 ../shared/bench/parse_limit.py --mode csafe-lines. Each repeat runs every tool once, in turn,
@@ -14,8 +15,10 @@ for the whole process tree, workers included (sampled every 10 ms; shared pages 
 each process, so an over-estimate).
 wardscan is timed as a user runs it: installed with pip (which compiles its bytecode) into a
 virtual environment of its own under WORK (with this interpreter's packages visible, so no
-download), like Checkov. ``--in-place`` times the source tree instead (``python -m
-scanner``), which also compiles every module on each run where bytecode is not written.
+download), like Checkov; ``--compiled`` also times the build compiled with mypyc
+(``WARDSCAN_COMPILE=1``, setup.py), installed the same way. ``--in-place`` times the source
+tree instead (``python -m scanner``), which also compiles every module on each run where
+bytecode is not written.
 A benchmark, not a test: it asserts nothing about time.
 """
 
@@ -80,15 +83,21 @@ IN_PLACE = [sys.executable, "-m", "scanner"]
 
 
 def commands(corpus: Path, out: Path, checkov: str | None,
-             program: list[str] = IN_PLACE) -> dict[str, list[str]]:
-    wardscan = [*program, "scan", str(corpus), "--format", "json",
-                "-o", str(out), "--fail-on", "none", "--no-config"]
+             program: list[str] = IN_PLACE,
+             compiled: list[str] | None = None) -> dict[str, list[str]]:
+    def wardscan(prog: list[str]) -> list[str]:
+        return [*prog, "scan", str(corpus), "--format", "json", "-o", str(out), "--fail-on",
+                "none", "--no-config"]
+
     cmds = {
-        "wardscan": wardscan,
-        "wardscan --jobs 1": [*wardscan, "--jobs", "1"],
-        "parse floor": [sys.executable, str(SHARED / "parse_limit.py"), str(corpus), "--mode",
-                        "csafe-lines"],
+        "wardscan": wardscan(program),
+        "wardscan --jobs 1": [*wardscan(program), "--jobs", "1"],
     }
+    if compiled:
+        cmds["wardscan compiled"] = wardscan(compiled)
+        cmds["wardscan compiled --jobs 1"] = [*wardscan(compiled), "--jobs", "1"]
+    cmds["parse floor"] = [sys.executable, str(SHARED / "parse_limit.py"), str(corpus),
+                           "--mode", "csafe-lines"]
     if checkov:
         cmds["checkov"] = [checkov, "-d", str(corpus), "--framework", "kubernetes", "--quiet",
                            "--compact", "-o", "json"]
@@ -104,27 +113,33 @@ def install_checkov(work: Path) -> str:
     return str(env / "bin" / "checkov")
 
 
-def install_wardscan(work: Path) -> list[str]:
-    """This checkout, installed with pip (bytecode compiled) into WORK/wardscan-venv; its
-    dependencies come from this interpreter's packages. Built from a copy, so the checkout
-    gets no build folders."""
+def install_wardscan(work: Path, compiled: bool = False) -> list[str]:
+    """This checkout, installed with pip (bytecode compiled) into WORK/wardscan-venv (or, with
+    ``compiled``, built with ``WARDSCAN_COMPILE=1``, see setup.py, into
+    WORK/wardscan-compiled-venv); its dependencies come from this interpreter's packages.
+    Built from a copy, so the checkout gets no build folders."""
     import shutil
 
-    env, src = work / "wardscan-venv", work / "wardscan-src"
+    name = "wardscan-compiled" if compiled else "wardscan"
+    env, src = work / f"{name}-venv", work / f"{name}-src"
     shutil.rmtree(src, ignore_errors=True)
     shutil.copytree(HERE.parent, src, ignore=shutil.ignore_patterns(
-        ".git", "build", "*.egg-info", "__pycache__", ".mypy_cache", ".ruff_cache"))
+        ".git", "build", "*.egg-info", "__pycache__", ".mypy_cache", ".ruff_cache", "*.so"))
     if not (env / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)],
                        check=True)
+    build_env = {**os.environ, "WARDSCAN_COMPILE": "1" if compiled else "0"}
     subprocess.run([str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
                     "--no-build-isolation", "--force-reinstall", str(src)], check=True,
-                   stdout=subprocess.DEVNULL)
-    where = subprocess.run([str(env / "bin" / "python"), "-c",
-                            "import scanner; print(scanner.__file__)"], cwd=work, check=True,
-                           capture_output=True, text=True).stdout.strip()
+                   stdout=subprocess.DEVNULL, env=build_env)
+    probe = ("import scanner, scanner.engine.evaluate as e; print(scanner.__file__); "
+             "print(e.__file__)")
+    where, engine = subprocess.run([str(env / "bin" / "python"), "-c", probe], cwd=work,
+                                   check=True, capture_output=True, text=True).stdout.split()
     if not where.startswith(str(env)):
         raise SystemExit(f"the benchmark venv imports wardscan from {where}, not its own copy")
+    if engine.endswith(".py") == compiled:
+        raise SystemExit(f"the {name} venv runs {engine}")
     return [str(env / "bin" / "wardscan")]  # the console script, as a user runs it
 
 
@@ -143,10 +158,14 @@ def ratios(rows: list[dict[str, object]], fmt: str, size: int) -> str:
     def wall(tool: str) -> float:
         return float(by[tool]["wall_s"])  # type: ignore[arg-type]
 
-    parts = [f"wardscan --jobs 1 / floor = {wall('wardscan --jobs 1') / wall('parse floor'):.2f}",
-             f"wardscan / floor = {wall('wardscan') / wall('parse floor'):.2f}"]
-    if "checkov" in by:
-        parts.append(f"checkov / wardscan = {wall('checkov') / wall('wardscan'):.1f}")
+    parts = []
+    for build in ("wardscan", "wardscan compiled"):
+        if build in by:
+            parts += [f"{build} --jobs 1 / floor = "
+                      f"{wall(build + ' --jobs 1') / wall('parse floor'):.2f}",
+                      f"{build} / floor = {wall(build) / wall('parse floor'):.2f}"]
+            if "checkov" in by:
+                parts.append(f"checkov / {build} = {wall('checkov') / wall(build):.1f}")
     return f"{fmt}, {size} files: " + ", ".join(parts)
 
 
@@ -160,6 +179,8 @@ def main() -> int:
                     help="also time Checkov (installed into WORK/checkov-venv)")
     ap.add_argument("--work", default=None, help="folder for corpora and outputs")
     ap.add_argument("--json", default=None, help="also write the rows to this file")
+    ap.add_argument("--compiled", action="store_true",
+                    help="also time the compiled build (WARDSCAN_COMPILE=1, see setup.py)")
     ap.add_argument("--in-place", action="store_true",
                     help="time the source tree (python -m scanner) instead of an installed copy")
     a = ap.parse_args()
@@ -167,6 +188,7 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     checkov = install_checkov(work) if a.with_checkov else None
     program = IN_PLACE if a.in_place else install_wardscan(work)
+    compiled = install_wardscan(work, compiled=True) if a.compiled else None
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python "
           f"{sys.version.split()[0]}, repeat {a.repeat}, work {work}, wardscan "
           f"{'in place' if a.in_place else 'installed in ' + str(Path(program[0]).parents[1])}",
@@ -175,7 +197,7 @@ def main() -> int:
     for fmt in a.formats:
         for size in a.sizes:
             corpus = corpus_of(work, fmt, size)
-            cmds = commands(corpus, work / "out.json", checkov, program)
+            cmds = commands(corpus, work / "out.json", checkov, program, compiled)
             runs: dict[str, list[tuple[float, float, int, int]]] = {k: [] for k in cmds}
             for _ in range(a.repeat):  # interleaved: each repeat runs every tool once
                 for name, cmd in cmds.items():

@@ -77,7 +77,7 @@ def _step(path: str, key: Any) -> str:
 
 
 def _path_of(parents: dict[int, tuple[int, Any]], vid: int) -> str:
-    steps = []
+    steps: list[Any] = []
     while True:
         parent, key = parents[vid]
         if parent == -1:
@@ -85,7 +85,7 @@ def _path_of(parents: dict[int, tuple[int, Any]], vid: int) -> str:
         steps.append(key)
         vid = parent
     path = ""
-    for key in reversed(steps):
+    for key in steps[::-1]:  # not reversed(): mypyc (setup.py) fails on it
         path = _step(path, key)
     return path
 

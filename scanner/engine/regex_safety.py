@@ -13,8 +13,10 @@ import sys
 from typing import Any
 
 if sys.version_info >= (3, 11):
-    import re._constants as _c
-    import re._parser as _p
+    # typeshed has no stubs for these private modules (mypy checks the 3.10 branch; the
+    # compiled build, setup.py, checks this one)
+    import re._constants as _c  # type: ignore[import-not-found]
+    import re._parser as _p  # type: ignore[import-not-found]
 else:  # pragma: no cover - Python 3.10
     import sre_constants as _c
     import sre_parse as _p

@@ -1,0 +1,61 @@
+"""Build script. The metadata lives in setup.cfg; this file only adds the compiled build.
+
+``WARDSCAN_COMPILE=1 pip install .`` compiles the per-file hot path (evaluation, detectors,
+adapters, linking) with mypyc, the compiler mypy ships and Black and mypy are built with:
+the same source, type-checked, turned into C extension modules, for about a sixth off a
+scan's time (docs/performance.md). It needs a C compiler and mypy (build isolation fetches
+mypy; with ``--no-build-isolation`` it must be installed). Without the variable, or for an
+editable install, wardscan is pure Python, and both builds give the same reports byte for
+byte (tests/test_compiled.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from setuptools import setup  # type: ignore[import-untyped]
+
+# Modules that run once per file or per resource. Not here: modules that subclass dict or
+# list (mypyc cannot compile those classes: parse/yaml.py, adapters/synth.py), and those
+# that run once per scan, where compiling saves nothing.
+COMPILED = [
+    "scanner/adapters/commandline.py",
+    "scanner/adapters/kubernetes.py",
+    "scanner/adapters/servers.py",
+    "scanner/adapters/workload.py",
+    "scanner/detectors/phi.py",
+    "scanner/detectors/redact.py",
+    "scanner/detectors/secrets.py",
+    "scanner/engine/builtin_checks.py",
+    "scanner/engine/conditions.py",
+    "scanner/engine/detect_checks.py",
+    "scanner/engine/evaluate.py",
+    "scanner/engine/paths.py",
+    "scanner/exposure.py",
+    "scanner/linking.py",
+    "scanner/scan.py",
+]
+# Commands that build extension modules (metadata-only runs must not pay for mypyc).
+_BUILDS = {"bdist_wheel", "build", "build_ext", "install"}
+
+
+def _compiling() -> bool:
+    return os.environ.get("WARDSCAN_COMPILE", "") == "1"
+
+
+def _ext_modules() -> list[object]:
+    if not _compiling() or not _BUILDS & set(sys.argv[1:]):
+        return []
+    try:
+        from mypyc.build import mypycify
+    except ImportError:
+        raise SystemExit("WARDSCAN_COMPILE=1 needs mypy (which brings mypyc) in the build "
+                         "environment: pip install mypy, or leave build isolation on") from None
+    return list(mypycify(COMPILED, opt_level="3"))
+
+
+setup(
+    ext_modules=_ext_modules(),
+    setup_requires=["mypy>=1.10"] if _compiling() else [],
+)

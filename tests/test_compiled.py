@@ -1,0 +1,108 @@
+"""The compiled build (``WARDSCAN_COMPILE=1``, setup.py) gives the reports of the pure-Python
+one, byte for byte.
+
+mypyc turns type annotations into checks made at run time and calls within a compiled
+module into direct C calls, so the compiled build could differ where the pure one would not
+notice: a value of a type its annotation does not admit raises there. The wheel is built
+once, with mypyc, from a copy of the checkout, into a virtual environment of its own; then
+both builds scan the shared corpus, the examples, the test fixtures and generated corpora.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SHARED
+
+GEN = SHARED / "bench" / "gen_corpus.py"
+_VOLATILE = re.compile(rb'\n *"(scanned_at|duration[a-z_]*|startTimeUtc|endTimeUtc)": [^\n]*')
+
+
+def _compiled_modules() -> list[str]:
+    """The modules setup.py compiles, as dotted names."""
+    text = (ROOT / "setup.py").read_text()
+    block = text.split("COMPILED = [", 1)[1].split("]", 1)[0]
+    return [p[:-3].replace("/", ".") for p in re.findall(r'"([^"]+\.py)"', block)]
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of a venv with the mypyc-built wheel installed."""
+    tmp = tmp_path_factory.mktemp("compiled")
+    src = tmp / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
+        ".git", "build", "*.egg-info", "__pycache__", ".mypy_cache", ".ruff_cache", "*.so"))
+    env = {**os.environ, "WARDSCAN_COMPILE": "1"}
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check",
+                    "--no-deps", "--no-build-isolation", "-w", str(tmp / "wheels"), str(src)],
+                   check=True, cwd=tmp, env=env, capture_output=True)
+    (wheel,) = (tmp / "wheels").glob("wardscan-*.whl")
+    assert "py3-none-any" not in wheel.name  # a platform wheel: it holds extension modules
+    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(tmp / "venv")
+    python = tmp / "venv" / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    "--no-deps", str(wheel)], check=True, cwd=tmp, capture_output=True)
+    return python
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    root = tmp_path_factory.mktemp("inputs")
+    for fmt in ("k8s", "mix"):
+        subprocess.run([sys.executable, str(GEN), str(root / fmt), "--files", "150", "--seed",
+                        "11", "--format", fmt], check=True, stdout=subprocess.DEVNULL)
+    bad = root / "bad"  # files each build must refuse with the same error
+    bad.mkdir()
+    (bad / "broken.yaml").write_text("kind: Deployment\nmetadata: {name: x\n")
+    (bad / "binary.yaml").write_bytes(b"\x00\x01kind: Pod\n")
+    (bad / "latin1.yaml").write_bytes("kind: Pod # caf\xe9\n".encode("latin-1"))
+    (bad / "deep.yaml").write_text("a: " + "[" * 500 + "]" * 500 + "\n")
+    (bad / "bomb.yaml").write_text("a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{k}: &{k} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, k in zip("abcdefgh", "bcdefghi", strict=True)))
+    (bad / "main.tf").write_text('resource "aws_instance" "x" {\n  ami = \n')
+    return [SHARED / "corpus", ROOT / "examples", ROOT / "tests" / "fixtures", root]
+
+
+def _scan(python: Path, paths: list[Path], out: Path, *extra: str) -> bytes:
+    run = subprocess.run(
+        [str(python), "-m", "scanner", "scan", *map(str, paths), "--format", "json", "-o",
+         str(out / "r.json"), "--output-format", f"sarif={out / 'r.sarif'}", "--output-format",
+         f"markdown={out / 'r.md'}", "--fail-on", "none", "--no-config", *extra],
+        cwd=out, capture_output=True)
+    assert run.returncode == 0, run.stderr.decode()
+    return b"\n".join(_VOLATILE.sub(b"", (out / name).read_bytes()) + b"\n" + run.stderr
+                      for name in ("r.json", "r.sarif", "r.md"))
+
+
+def test_the_compiled_build_runs_compiled_modules(compiled: Path, tmp_path: Path) -> None:
+    names = _compiled_modules()
+    assert "scanner.engine.evaluate" in names and len(names) >= 10
+    probe = ("import importlib, json, sys; "
+             "print(json.dumps([importlib.import_module(n).__file__ for n in sys.argv[1:]]))")
+    out = subprocess.run([str(compiled), "-c", probe, *names], check=True, cwd=tmp_path,
+                         capture_output=True, text=True).stdout
+    files = json.loads(out)
+    assert all(f.startswith(str(compiled.parents[1])) and f.endswith(".so") for f in files)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_compiled_build_gives_the_same_reports(compiled: Path, inputs: list[Path],
+                                                   tmp_path: Path, jobs: str) -> None:
+    (tmp_path / "pure").mkdir()
+    (tmp_path / "compiled").mkdir()
+    pure = _scan(Path(sys.executable), inputs, tmp_path / "pure", "--jobs", jobs)
+    report = json.loads((tmp_path / "pure" / "r.json").read_text())
+    # the comparison means something: hundreds of files, thousands of findings, errors
+    assert len(report["scan"]["files"]) > 350 and len(report["findings"]) > 1000
+    assert report["errors"]
+    assert _scan(compiled, inputs, tmp_path / "compiled", "--jobs", jobs) == pure
