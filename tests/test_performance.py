@@ -672,3 +672,47 @@ def test_rule_plans_compile_only_the_rules_of_the_kinds_met() -> None:
     others = [r for r in lazy if r not in {p[0] for p in plans}]
     assert others and all(r.assert_._fn is None for r in others)
     assert rules.plan_for(kind) is plans
+
+
+def test_built_in_patterns_skip_the_redos_check_and_other_packs_do_not(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lazy conditions (the built-in packs, whose patterns test_packs checks with
+    ``check_builtin``) compile without the ReDoS check; every other condition still has it."""
+    from scanner.engine import regex_safety
+    from scanner.engine.conditions import ConditionError, LazyCheck, compile_condition
+    from scanner.engine.paths import Ref
+
+    checked: list[str] = []
+
+    def refuse(pattern: str) -> None:
+        checked.append(pattern)
+        raise regex_safety.UnsafeRegex("refused")
+
+    monkeypatch.setattr(regex_safety, "check_regex", refuse)
+    spec = {"any": [{"not": {"path": "a", "matches": "^x+$"}},
+                    {"path": "b", "some": {"path": "c", "matches": "y"}}]}
+    lazy = LazyCheck(spec, ("rules", 0, "assert"))
+    doc = {"a": "xx", "b": [{"c": "zy"}]}
+    assert lazy(doc, Ref(doc, None), None)[0]  # type: ignore[arg-type]
+    assert checked == []
+    with pytest.raises((ConditionError, regex_safety.UnsafeRegex)):
+        compile_condition(spec)
+    assert checked == ["^x+$"]
+
+
+def test_word_trie_finds_a_word_exactly_when_one_occurs() -> None:
+    import random
+    import re
+
+    from scanner.detectors.phi import _ALWAYS_WORDS, word_trie
+
+    rng = random.Random(5)
+    alphabet = "abs.#-"
+    for _ in range(3_000):
+        words = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
+                        for _ in range(rng.randint(1, 6))})
+        text = "".join(rng.choice(alphabet + "xy") for _ in range(rng.randint(0, 30)))
+        found = re.search(word_trie(words), text) is not None
+        assert found == any(w in text for w in words), (words, text)
+    assert re.fullmatch(word_trie(_ALWAYS_WORDS), "d.o.b") and not re.search(
+        word_trie(_ALWAYS_WORDS), "dxoxb")

@@ -42,7 +42,8 @@ def k8s_env(path: str, env: Any, env_from: Any) -> SynthMap:
     for i, item in enumerate(_list(env)):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
-        entry = SynthMap(loc(path, env, i))
+        at = loc(path, env, i)
+        entry = SynthMap(at)
         entry.put("name", item["name"], loc(path, item, "name"))
         if "value" in item:
             value = item["value"]
@@ -55,7 +56,7 @@ def k8s_env(path: str, env: Any, env_from: Any) -> SynthMap:
                       else "field" if "fieldRef" in ref else "resource" if ref else None)
             entry.put("value", None)
             entry.put("from", source, loc(path, item, "valueFrom"))
-        out.put(item["name"], entry, loc(path, env, i))
+        out.put(item["name"], entry, at)
     if env_from:
         out.put("__from__", True, loc(path, env_from))
     return out
@@ -66,12 +67,13 @@ def k8s_ports(path: str, ports: Any) -> SynthSeq:
     for i, p in enumerate(_list(ports)):
         if not isinstance(p, dict):
             continue
-        item = SynthMap(loc(path, ports, i))
+        at = loc(path, ports, i)
+        item = SynthMap(at)
         item.put("container_port", p.get("containerPort"), loc(path, p, "containerPort"))
         item.put("host_port", p.get("hostPort"), loc(path, p, "hostPort"))
         item.put("host_ip", p.get("hostIP"), loc(path, p, "hostIP"))
         item.put("protocol", p.get("protocol", "TCP"))
-        out.add(item, loc(path, ports, i))
+        out.add(item, at)
     return out
 
 
@@ -83,12 +85,14 @@ def container_view(path: str, c: Any, role: str) -> SynthMap:
     repo, tag, digest = split_image(image) if isinstance(image, str) else (None, None, None)
     view.put("name", c.get("name"), loc(path, c, "name", where))
     view.put("role", role)
-    view.put("image", image, loc(path, c, "image", where))
-    view.put("image_tag", tag, loc(path, c, "image", where))
-    view.put("image_digest", digest, loc(path, c, "image", where))
+    image_at = loc(path, c, "image", where)  # each location is looked up once
+    view.put("image", image, image_at)
+    view.put("image_tag", tag, image_at)
+    view.put("image_digest", digest, image_at)
     argv = argv_of(c.get("command"), c.get("args"))
-    view.put("argv", argv, loc(path, c, "args" if "args" in c else "command", where))
-    flags = SynthMap(loc(path, c, "args" if "args" in c else "command", where))
+    argv_at = loc(path, c, "args" if "args" in c else "command", where)
+    view.put("argv", argv, argv_at)
+    flags = SynthMap(argv_at)
     for k, v in parse_flags(argv).items():
         flags.put(k, v, _arg_line(path, c, k))
     view.put("flags", flags, flags.origin)
@@ -98,13 +102,14 @@ def container_view(path: str, c: Any, role: str) -> SynthMap:
     ports = k8s_ports(path, c.get("ports"))
     view.put("ports", ports, loc(path, c, "ports", where))
     port_numbers = [p["container_port"] for p in ports if isinstance(p["container_port"], int)]
-    view.put("server", recognise(repo, argv, port_numbers), loc(path, c, "image", where))
+    view.put("server", recognise(repo, argv, port_numbers), image_at)
     view.put("security_context", _mapping(c.get("securityContext")) or SynthMap(where),
              loc(path, c, "securityContext", where))
     resources = _mapping(c.get("resources"))
-    view.put("resources", resources, loc(path, c, "resources", where))
+    resources_at = loc(path, c, "resources", where)
+    view.put("resources", resources, resources_at)
     wanted = {**_mapping(resources.get("requests")), **_mapping(resources.get("limits"))}
-    view.put("gpu", any(k in wanted for k in GPU_KEYS), loc(path, c, "resources", where))
+    view.put("gpu", any(k in wanted for k in GPU_KEYS), resources_at)
     return view
 
 

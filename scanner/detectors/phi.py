@@ -136,9 +136,36 @@ _ALWAYS_WORDS = ("ssn", "ss#", "social", "mrn", "medical", "npi", "member", "sub
 # hyphen (a literal, searched with memchr), the MBI shape on its own.
 _SSN_SHAPE = re.compile(r"-\d{2}-\d{4}")  # necessary for \d{3}-\d{2}-\d{4}
 _MBI_SHAPE = re.compile(r"[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}")
+
+
+def word_trie(words: tuple[str, ...] | list[str]) -> str:
+    """An alternation of ``words`` with shared prefixes factored out (``s(?:sn|ocial)``):
+    ``re`` tries every branch at each position that can start one, so fewer branches per
+    first letter make the search faster (a third, on whole files)."""
+    if "" in words:
+        return ""
+    by_first: dict[str, list[str]] = {}
+    for w in words:
+        by_first.setdefault(w[0], []).append(w[1:])
+    parts = []
+    for first, rests in by_first.items():
+        head = re.escape(first)
+        if "" in rests:
+            others = [r for r in rests if r]
+            parts.append(head + (f"(?:{word_trie(others)})?" if others else ""))
+        elif len(rests) == 1:
+            parts.append(head + re.escape(rests[0]))
+        else:
+            parts.append(f"{head}(?:{word_trie(rests)})")
+    return "|".join(parts)
+
+
 # one alternation of lower-case words (no IGNORECASE): faster than 16 substring tests
-_ALWAYS_WORD = re.compile("|".join(map(re.escape, _ALWAYS_WORDS)))
-_LABEL_PHRASES = re.compile(r"mr\s?#|mr\s+no|health[\s_-]*plan")  # not bare "health": /health
+_ALWAYS_WORD = re.compile(word_trie(_ALWAYS_WORDS))
+# not bare "health" (/health); one pattern per literal start, which re finds fast (an
+# alternation of the two tests every position)
+_LABEL_MR = re.compile(r"mr(?:\s?#|\s+no)")
+_LABEL_PLAN = re.compile(r"health[\s_-]*plan")
 
 
 def may_hold_identifier(text: str, low: str | None = None) -> bool:
@@ -149,7 +176,7 @@ def may_hold_identifier(text: str, low: str | None = None) -> bool:
         low = text.lower()
     return (_ALWAYS_WORD.search(low) is not None or _SSN_SHAPE.search(text) is not None
             or _MBI_SHAPE.search(text) is not None
-            or (("mr" in low or "health" in low) and _LABEL_PHRASES.search(low) is not None))
+            or _LABEL_MR.search(low) is not None or _LABEL_PLAN.search(low) is not None)
 
 
 def _always(text: str) -> Iterator[tuple[str, int, int]]:
@@ -186,7 +213,7 @@ def _contact(text: str) -> Iterator[tuple[str, int, int]]:
             continue  # 555-0100..0199 is reserved for fiction; N11 is a service code
         fax = _FAX_LABEL.search(text, max(0, m.start() - 30), m.start())
         yield ("fax" if fax else "phone"), m.start(), m.end()
-    for m in _EMAIL.finditer(text):
+    for m in _EMAIL.finditer(text) if "@" in text else ():  # both need their literal
         domain, local = m.group("domain").lower(), m.group("local").lower()
         if (domain.endswith(_EMAIL_SKIP_DOMAINS) or domain.rsplit(".", 1)[-1] in _EMAIL_SKIP_TLDS
                 or local in _NOREPLY):
@@ -197,7 +224,7 @@ def _contact(text: str) -> Iterator[tuple[str, int, int]]:
     for pattern in (_ZIP, _STATE_ZIP):
         for m in pattern.finditer(text):
             yield "zip-code", m.start("v"), m.end("v")
-    for m in _IP.finditer(text):
+    for m in _IP.finditer(text) if "." in text else ():
         try:
             ip = ipaddress.IPv4Address(m.group())
         except ValueError:

@@ -134,13 +134,18 @@ def _segments(s: str) -> bool:
         return False
     n = len(s)
     ok = [True] + [False] * n  # ok[i]: s[:i] splits so
+    furthest = 0  # the furthest cut reached so far
     for j in range(n):  # forward from the reachable cuts only: random text has almost none
+        if j > furthest:
+            return False  # no cut beyond: nothing further can be reached
         if not ok[j]:
             continue
         for i in range(j + 1, min(n, j + 12) + 1):
             if not ok[i]:
                 piece = s[j:i]
-                ok[i] = piece in _VOCAB or (i - j <= 4 and piece.isdigit())
+                if piece in _VOCAB or (i - j <= 4 and piece.isdigit()):
+                    ok[i] = True
+                    furthest = max(furthest, i)
     return ok[n]
 
 
@@ -149,10 +154,17 @@ def is_placeholder(value: str) -> bool:
     a marker word (example, changeme, dummy, fake, your-, placeholder) or made only of
     placeholder words and short digit runs, also after undoing leetspeak (``P@ssw0rd``)."""
     v = value.strip().strip("\"'")
-    core = re.sub(r"[^a-z0-9]", "", v.lower())
-    leet = re.sub(r"[^a-z0-9]", "", v.lower().translate(_LEET))
+    core = _NOT_ALNUM.sub("", v.lower())
+    leet = _NOT_ALNUM.sub("", v.lower().translate(_LEET))
     return (len(set(core)) <= 1 or bool(_PLACEHOLDER.search(v)) or _segments(core)
             or _segments(leet))
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_SPACE = re.compile(r"\s")
+_PART_SEP = re.compile(r"[-_.]")
+_LETTERS = re.compile(r"[A-Za-z_.-]+")
+_CLASSES = tuple(map(re.compile, ("[a-z]", "[A-Z]", "[0-9]", "[^A-Za-z0-9]")))
 
 
 def looks_random(value: str) -> bool:
@@ -162,17 +174,17 @@ def looks_random(value: str) -> bool:
     case, no word structure and 3.5 bits, since words and identifiers are letters-only.
     Never: whitespace, numbers, dates, paths, URLs, hostnames, kebab/snake identifiers."""
     v = value
-    if (len(v) < 8 or re.search(r"\s", v) or _NUMBER.fullmatch(v) or _DATE.match(v)
+    if (len(v) < 8 or _SPACE.search(v) or _NUMBER.fullmatch(v) or _DATE.match(v)
             or _PATH.search(v) or _HOST.fullmatch(v.rsplit("@", 1)[-1])):
         return False
     if _IDENT.fullmatch(v) and all(p.isalpha() or p.isdigit() or len(p) <= 3
-                                   for p in re.split(r"[-_.]", v)):
+                                   for p in _PART_SEP.split(v)):
         return False
     h = entropy(v)
-    if re.fullmatch(r"[A-Za-z_.-]+", v):
+    if _LETTERS.fullmatch(v):
         return (len(v) >= 12 and h >= 3.5 and v.isalpha() and not v.islower()
                 and not v.isupper() and not _WORDY.fullmatch(v))
-    classes = sum(bool(re.search(p, v)) for p in ("[a-z]", "[A-Z]", "[0-9]", "[^A-Za-z0-9]"))
+    classes = sum(c.search(v) is not None for c in _CLASSES)
     return (len(v) >= 12 and h >= 3.0) or (classes >= 3 and h >= 2.5)
 
 

@@ -106,10 +106,13 @@ def _op_in(arg: Any) -> Test:
 MAX_MATCH_INPUT = 100_000  # characters of a value a rule's regex looks at
 
 
-def _op_matches(arg: Any) -> Test:
-    from scanner.engine.regex_safety import check_regex
+def _op_matches(arg: Any, trusted: bool = False) -> Test:
+    """``trusted``: a built-in pack's pattern, checked by the test suite (regex_safety parses
+    each pattern again in Python, the largest part of compiling a built-in rule)."""
+    if not trusted:
+        from scanner.engine.regex_safety import check_regex
 
-    check_regex(arg)
+        check_regex(arg)
     rx = re.compile(arg)
     return lambda v, _c: isinstance(v, str) and rx.search(v[:MAX_MATCH_INPUT]) is not None
 
@@ -192,8 +195,8 @@ class LazyCheck:
     def compiled(self) -> Check:
         """The compiled condition itself, for callers that run it many times."""
         fn = self._fn
-        if fn is None:
-            fn = self._fn = compile_condition(self._spec, self._where)
+        if fn is None:  # lazy conditions are the built-in packs' (packs.py)
+            fn = self._fn = compile_condition(self._spec, self._where, trusted=True)
         return fn
 
 
@@ -202,8 +205,10 @@ def compiled(check: Check) -> Check:
     return check.compiled() if isinstance(check, LazyCheck) else check
 
 
-def compile_condition(spec: Any, where: tuple[str | int, ...] = (), depth: int = 0) -> Check:
-    """Compile a condition mapping into a ``Check`` closure; raise ``ConditionError``."""
+def compile_condition(spec: Any, where: tuple[str | int, ...] = (), depth: int = 0,
+                      trusted: bool = False) -> Check:
+    """Compile a condition mapping into a ``Check`` closure; raise ``ConditionError``.
+    ``trusted``: from a built-in pack, whose regular expressions the test suite checks."""
     if depth == 0 and _size(spec) > MAX_NODES:
         raise ConditionError(f"condition has more than {MAX_NODES} parts", where)
     if depth > MAX_DEPTH:
@@ -211,28 +216,30 @@ def compile_condition(spec: Any, where: tuple[str | int, ...] = (), depth: int =
     if not isinstance(spec, dict) or not spec:
         raise ConditionError("a condition must be a non-empty mapping", where)
     if "all" in spec or "any" in spec:
-        return _compile_group(spec, where, depth)
+        return _compile_group(spec, where, depth, trusted)
     if "not" in spec:
         if len(spec) != 1:
             raise ConditionError("'not' takes no sibling keys", where)
-        inner = compile_condition(spec["not"], (*where, "not"), depth + 1)
+        inner = compile_condition(spec["not"], (*where, "not"), depth + 1, trusted)
 
         def negate(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
             ok, at = inner(value, ref, ctx)
             return (not ok, at)
 
         return negate
-    return _compile_leaf(spec, where, depth)
+    return _compile_leaf(spec, where, depth, trusted)
 
 
-def _compile_group(spec: dict[str, Any], where: tuple[str | int, ...], depth: int) -> Check:
+def _compile_group(spec: dict[str, Any], where: tuple[str | int, ...], depth: int,
+                   trusted: bool) -> Check:
     word = "all" if "all" in spec else "any"
     if len(spec) != 1:
         raise ConditionError(f"'{word}' takes no sibling keys", where)
     items = spec[word]
     if not isinstance(items, list) or not items:
         raise ConditionError(f"'{word}' takes a non-empty list of conditions", where)
-    parts = [compile_condition(c, (*where, word, i), depth + 1) for i, c in enumerate(items)]
+    parts = [compile_condition(c, (*where, word, i), depth + 1, trusted)
+             for i, c in enumerate(items)]
 
     if word == "all":
 
@@ -269,7 +276,8 @@ def _some_item(inner: Check) -> Test:
     return test
 
 
-def _compile_leaf(spec: dict[str, Any], where: tuple[str | int, ...], depth: int) -> Check:
+def _compile_leaf(spec: dict[str, Any], where: tuple[str | int, ...], depth: int,
+                  trusted: bool) -> Check:
     unknown = sorted(set(spec) - LEAF_KEYS)
     if unknown:
         raise ConditionError(f"unknown operator or key: {', '.join(unknown)}", where)
@@ -289,10 +297,11 @@ def _compile_leaf(spec: dict[str, Any], where: tuple[str | int, ...], depth: int
     if op == "exists":
         return _exists_check(bool(spec["exists"]), segments, from_root)
     if op == "some":
-        inner = compile_condition(spec["some"], (*where, "some"), depth + 1)
+        inner = compile_condition(spec["some"], (*where, "some"), depth + 1, trusted)
         return _value_check(_some_item(inner), segments, from_root, every)
     try:
-        test = OPERATORS[op](spec[op])
+        test = (_op_matches(spec[op], trusted) if op == "matches"
+                else OPERATORS[op](spec[op]))
     except (re.error, TypeError, ValueError) as exc:
         raise ConditionError(f"bad operand for '{op}': {exc}", (*where, op)) from None
     return _value_check(test, segments, from_root, every)
