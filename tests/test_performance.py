@@ -716,3 +716,26 @@ def test_word_trie_finds_a_word_exactly_when_one_occurs() -> None:
         assert found == any(w in text for w in words), (words, text)
     assert re.fullmatch(word_trie(_ALWAYS_WORDS), "d.o.b") and not re.search(
         word_trie(_ALWAYS_WORDS), "dxoxb")
+
+
+def test_pending_locations_read_as_the_locations_looked_up_at_once() -> None:
+    """Workload views record most locations as pending (looked up when read); they read as
+    what ``loc`` gives at once, through every way of reading them (the golden reports check
+    the lines of real findings)."""
+    from scanner.adapters.synth import Locs, SynthMap, SynthSeq, locate_key, pending
+    from scanner.adapters.workload import loc
+
+    doc = load_documents("a:\n  b: 1\n  c:\n    - x\n    - y\n", "f.yaml")[0]
+    eager = [loc("f.yaml", doc, "a"), loc("f.yaml", doc["a"], "c"), loc("f.yaml", doc["a"]["c"], 1)]
+    assert [(w.line, w.column) for w in eager] == [(1, 1), (3, 3), (5, 7)]
+    locs = Locs()
+    locs["a"] = pending("f.yaml", doc, "a")
+    locs["c"] = pending("f.yaml", doc["a"], "c")
+    locs[1] = pending("f.yaml", doc["a"]["c"], 1)
+    assert list(locs.values()) == eager and [k for k, _ in locs.items()] == ["a", "c", 1]
+    assert locs.get("a") == eager[0] and locs.get("zz", 7) == 7 and locs[1] == eager[2]
+    view, seq = SynthMap(pending("f.yaml", doc, "a")), SynthSeq(pending("f.yaml", doc["a"], "c"))
+    assert (view.origin, seq.origin) == (eager[0], eager[1])
+    # a key the container lacks falls back to the default, as loc does
+    missing = pending("f.yaml", doc["a"], "nope", eager[1])
+    assert locate_key(*missing) == loc("f.yaml", doc["a"], "nope", eager[1])

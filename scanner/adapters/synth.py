@@ -4,6 +4,11 @@ Adapters build normalised views (a compose service's environment as a mapping, a
 Terraform block's attributes, a workload's exposure through a Service in another file).
 Their values did not come from one YAML node, so each key carries its ``Location``
 explicitly; the engine's line lookup consults it before falling back to YAML nodes.
+
+A location may be given as ``pending(path, container, key)``, looked up only when read:
+a Kubernetes workload view records some fifty locations per container, and only the few a
+finding names are ever read, while looking one up costs more than everything else the
+view does with it.
 """
 
 from __future__ import annotations
@@ -11,19 +16,77 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.models import Location
+from scanner.parse.yaml import key_mark
+
+# (path, container, key, default): the location of ``container[key]``, not yet looked up
+Pending = tuple[str, Any, Any, "Location | None"]
+
+
+def locate_key(path: str, container: Any, key: Any = None,
+               default: Location | None = None) -> Location:
+    """Location of ``container[key]`` in ``path`` (the container itself with key None)."""
+    explicit = getattr(container, "locs", None)
+    if explicit is not None and key in explicit:
+        return explicit[key]
+    mark = key_mark(container, key)
+    if mark is None:
+        return default or Location(path, 1, 1)
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def pending(path: str, container: Any, key: Any = None,
+            default: Location | None = None) -> Pending:
+    """``locate_key``'s arguments, for ``SynthMap``/``SynthSeq`` to look up when read."""
+    return (path, container, key, default)
+
+
+def _known(where: Location | Pending | None) -> Location | None:
+    return locate_key(*where) if isinstance(where, tuple) else where
+
+
+class Locs(dict[Any, Any]):
+    """Locations by key, each looked up the first time it is read (see ``pending``)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: Any) -> Location:
+        where = dict.__getitem__(self, key)
+        if where.__class__ is tuple:
+            where = locate_key(*where)
+            dict.__setitem__(self, key, where)
+        return where
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def values(self) -> Any:
+        return [self[k] for k in self]
+
+    def items(self) -> Any:
+        return [(k, self[k]) for k in self]
 
 
 class SynthMap(dict[Any, Any]):
     """A mapping whose keys carry explicit locations (``locs``), and itself an ``origin``."""
 
-    __slots__ = ("locs", "origin")
+    __slots__ = ("_origin", "locs")
 
-    def __init__(self, origin: Location | None = None) -> None:
+    def __init__(self, origin: Location | Pending | None = None) -> None:
         super().__init__()
-        self.origin = origin
-        self.locs: dict[Any, Location] = {}
+        self._origin = origin
+        self.locs = Locs()
 
-    def put(self, key: Any, value: Any, loc: Location | None = None) -> None:
+    @property
+    def origin(self) -> Location | None:
+        where = self._origin
+        if where.__class__ is tuple:
+            where = self._origin = _known(where)
+        return where  # type: ignore[return-value]
+
+    def put(self, key: Any, value: Any, loc: Location | Pending | None = None) -> None:
         self[key] = value
         if loc is not None:
             self.locs[key] = loc
@@ -32,14 +95,21 @@ class SynthMap(dict[Any, Any]):
 class SynthSeq(list[Any]):
     """A sequence whose items carry explicit locations."""
 
-    __slots__ = ("locs", "origin")
+    __slots__ = ("_origin", "locs")
 
-    def __init__(self, origin: Location | None = None) -> None:
+    def __init__(self, origin: Location | Pending | None = None) -> None:
         super().__init__()
-        self.origin = origin
-        self.locs: dict[int, Location] = {}
+        self._origin = origin
+        self.locs = Locs()
 
-    def add(self, value: Any, loc: Location | None = None) -> None:
+    @property
+    def origin(self) -> Location | None:
+        where = self._origin
+        if where.__class__ is tuple:
+            where = self._origin = _known(where)
+        return where  # type: ignore[return-value]
+
+    def add(self, value: Any, loc: Location | Pending | None = None) -> None:
         if loc is not None:
             self.locs[len(self)] = loc
         self.append(value)

@@ -10,22 +10,15 @@ from typing import Any
 
 from scanner.adapters.commandline import argv_of, parse_flags, split_image
 from scanner.adapters.servers import recognise
-from scanner.adapters.synth import SynthMap, SynthSeq
+from scanner.adapters.synth import SynthMap, SynthSeq, locate_key, pending
 from scanner.models import Location, Resource
-from scanner.parse.yaml import key_mark
 
 GPU_KEYS = ("nvidia.com/gpu", "amd.com/gpu", "gpu.intel.com/i915", "google.com/tpu")
 
 
 def loc(path: str, container: Any, key: Any = None, default: Location | None = None) -> Location:
     """Location of ``container[key]`` in ``path`` (the container itself with key None)."""
-    explicit = getattr(container, "locs", None)
-    if explicit is not None and key in explicit:
-        return explicit[key]
-    mark = key_mark(container, key)
-    if mark is None:
-        return default or Location(path, 1, 1)
-    return Location(path, mark.line + 1, mark.column + 1)
+    return locate_key(path, container, key, default)
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -38,27 +31,27 @@ def _list(value: Any) -> list[Any]:
 
 def k8s_env(path: str, env: Any, env_from: Any) -> SynthMap:
     """``env`` list -> NAME -> {value, from}, each at the line of its list item."""
-    out = SynthMap(loc(path, env) if isinstance(env, list) else None)
+    out = SynthMap(pending(path, env) if isinstance(env, list) else None)
     for i, item in enumerate(_list(env)):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
-        at = loc(path, env, i)
+        at = pending(path, env, i)
         entry = SynthMap(at)
-        entry.put("name", item["name"], loc(path, item, "name"))
+        entry.put("name", item["name"], pending(path, item, "name"))
         if "value" in item:
             value = item["value"]
             scalar = isinstance(value, str | int | float | bool)
-            entry.put("value", str(value) if scalar else None, loc(path, item, "value"))
+            entry.put("value", str(value) if scalar else None, pending(path, item, "value"))
             entry.put("from", None)
         else:
             ref = _mapping(item.get("valueFrom"))
             source = ("secret" if "secretKeyRef" in ref else "configmap" if "configMapKeyRef" in ref
                       else "field" if "fieldRef" in ref else "resource" if ref else None)
             entry.put("value", None)
-            entry.put("from", source, loc(path, item, "valueFrom"))
+            entry.put("from", source, pending(path, item, "valueFrom"))
         out.put(item["name"], entry, at)
     if env_from:
-        out.put("__from__", True, loc(path, env_from))
+        out.put("__from__", True, pending(path, env_from))
     return out
 
 
@@ -67,11 +60,11 @@ def k8s_ports(path: str, ports: Any) -> SynthSeq:
     for i, p in enumerate(_list(ports)):
         if not isinstance(p, dict):
             continue
-        at = loc(path, ports, i)
+        at = pending(path, ports, i)
         item = SynthMap(at)
-        item.put("container_port", p.get("containerPort"), loc(path, p, "containerPort"))
-        item.put("host_port", p.get("hostPort"), loc(path, p, "hostPort"))
-        item.put("host_ip", p.get("hostIP"), loc(path, p, "hostIP"))
+        item.put("container_port", p.get("containerPort"), pending(path, p, "containerPort"))
+        item.put("host_port", p.get("hostPort"), pending(path, p, "hostPort"))
+        item.put("host_ip", p.get("hostIP"), pending(path, p, "hostIP"))
         item.put("protocol", p.get("protocol", "TCP"))
         out.add(item, at)
     return out
@@ -83,30 +76,30 @@ def container_view(path: str, c: Any, role: str) -> SynthMap:
     view = SynthMap(where)
     image = c.get("image")
     repo, tag, digest = split_image(image) if isinstance(image, str) else (None, None, None)
-    view.put("name", c.get("name"), loc(path, c, "name", where))
+    view.put("name", c.get("name"), pending(path, c, "name", where))
     view.put("role", role)
-    image_at = loc(path, c, "image", where)  # each location is looked up once
+    image_at = pending(path, c, "image", where)
     view.put("image", image, image_at)
     view.put("image_tag", tag, image_at)
     view.put("image_digest", digest, image_at)
     argv = argv_of(c.get("command"), c.get("args"))
-    argv_at = loc(path, c, "args" if "args" in c else "command", where)
+    argv_at = pending(path, c, "args" if "args" in c else "command", where)
     view.put("argv", argv, argv_at)
     flags = SynthMap(argv_at)
     for k, v in parse_flags(argv).items():
         flags.put(k, v, _arg_line(path, c, k))
     view.put("flags", flags, flags.origin)
     env = k8s_env(path, c.get("env"), c.get("envFrom"))
-    view.put("env", env, loc(path, c, "env", where))
+    view.put("env", env, pending(path, c, "env", where))
     add_model(view, argv, flags, env)
     ports = k8s_ports(path, c.get("ports"))
-    view.put("ports", ports, loc(path, c, "ports", where))
+    view.put("ports", ports, pending(path, c, "ports", where))
     port_numbers = [p["container_port"] for p in ports if isinstance(p["container_port"], int)]
     view.put("server", recognise(repo, argv, port_numbers), image_at)
     view.put("security_context", _mapping(c.get("securityContext")) or SynthMap(where),
-             loc(path, c, "securityContext", where))
+             pending(path, c, "securityContext", where))
     resources = _mapping(c.get("resources"))
-    resources_at = loc(path, c, "resources", where)
+    resources_at = pending(path, c, "resources", where)
     view.put("resources", resources, resources_at)
     wanted = {**_mapping(resources.get("requests")), **_mapping(resources.get("limits"))}
     view.put("gpu", any(k in wanted for k in GPU_KEYS), resources_at)
@@ -170,7 +163,7 @@ def pod_view(path: str, spec: Any, roles: dict[str, str] | None = None) -> dict[
         for i, c in enumerate(_list(items)):
             if isinstance(c, dict):
                 containers.add(container_view(path, c, (roles or {}).get(key, role)),
-                               loc(path, items, i))
+                               pending(path, items, i))
     volumes = SynthSeq(loc(path, spec, "volumes", where))
     for i, v in enumerate(_list(spec.get("volumes"))):
         if isinstance(v, dict):
@@ -181,11 +174,12 @@ def pod_view(path: str, spec: Any, roles: dict[str, str] | None = None) -> dict[
                      loc(path, v, "hostPath", item.origin))
             volumes.add(item, item.origin)
     return {
-        "host_network": (spec.get("hostNetwork") is True, loc(path, spec, "hostNetwork", where)),
-        "host_pid": (spec.get("hostPID") is True, loc(path, spec, "hostPID", where)),
-        "host_ipc": (spec.get("hostIPC") is True, loc(path, spec, "hostIPC", where)),
+        "host_network": (spec.get("hostNetwork") is True,
+                         pending(path, spec, "hostNetwork", where)),
+        "host_pid": (spec.get("hostPID") is True, pending(path, spec, "hostPID", where)),
+        "host_ipc": (spec.get("hostIPC") is True, pending(path, spec, "hostIPC", where)),
         "security_context": (_mapping(spec.get("securityContext")),
-                             loc(path, spec, "securityContext", where)),
+                             pending(path, spec, "securityContext", where)),
         "volumes": (volumes, volumes.origin),
         "containers": (containers, where),
     }
