@@ -69,7 +69,22 @@ class Locs(dict[Any, Any]):
         return [(k, self[k]) for k in self]
 
 
-class SynthMap(dict[Any, Any]):
+class _Origin:
+    """Where a derived container as a whole comes from (looked up on first read)."""
+
+    __slots__ = ()
+    _origin: Location | Pending | None
+
+    @property
+    def origin(self) -> Location | None:
+        where = self._origin
+        if where.__class__ is tuple:
+            where = _known(where)
+            self._origin = where  # type: ignore[misc]  # the subclasses' slot
+        return where  # type: ignore[return-value]
+
+
+class SynthMap(_Origin, dict[Any, Any]):
     """A mapping whose keys carry explicit locations (``locs``), and itself an ``origin``."""
 
     __slots__ = ("_origin", "locs")
@@ -79,20 +94,13 @@ class SynthMap(dict[Any, Any]):
         self._origin = origin
         self.locs = Locs()
 
-    @property
-    def origin(self) -> Location | None:
-        where = self._origin
-        if where.__class__ is tuple:
-            where = self._origin = _known(where)
-        return where  # type: ignore[return-value]
-
     def put(self, key: Any, value: Any, loc: Location | Pending | None = None) -> None:
         self[key] = value
         if loc is not None:
             self.locs[key] = loc
 
 
-class SynthSeq(list[Any]):
+class SynthSeq(_Origin, list[Any]):
     """A sequence whose items carry explicit locations."""
 
     __slots__ = ("_origin", "locs")
@@ -101,13 +109,6 @@ class SynthSeq(list[Any]):
         super().__init__()
         self._origin = origin
         self.locs = Locs()
-
-    @property
-    def origin(self) -> Location | None:
-        where = self._origin
-        if where.__class__ is tuple:
-            where = self._origin = _known(where)
-        return where  # type: ignore[return-value]
 
     def add(self, value: Any, loc: Location | Pending | None = None) -> None:
         if loc is not None:
