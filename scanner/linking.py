@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from scanner.adapters.synth import SynthMap, SynthSeq
+from scanner.adapters.synth import SynthMap, SynthSeq, loc_of
 from scanner.adapters.workload import set_exposure, via_item
 from scanner.engine.evaluate import evaluate_rule
 from scanner.engine.rules import Rule
@@ -48,7 +48,7 @@ class CrossFile:
             stub = None if exposure["public"] else _stub(r)
             for c in r.body["containers"]:
                 if c.get("server"):
-                    where = c.locs.get("image") or c.origin or exposure.origin
+                    where = loc_of(c, "image") or c.origin or exposure.origin
                     self.servers.append((InventoryItem(where, c["server"], r.name,
                                                        exposure["summary"] or ""), stub))
 

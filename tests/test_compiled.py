@@ -34,6 +34,26 @@ def _compiled_modules() -> list[str]:
     return [p[:-3].replace("/", ".") for p in re.findall(r'"([^"]+\.py)"', block)]
 
 
+def test_compiled_modules_read_locations_only_through_loc_of() -> None:
+    """Compiled code calls a dict subclass's methods as dict's own, so a ``Locs`` read there
+    (``x.locs.get(k)``, ``x.locs[k]``) would hand out a location still pending."""
+    import ast
+
+    bad = []
+    for name in _compiled_modules():
+        path = ROOT / (name.replace(".", "/") + ".py")
+        for node in ast.walk(ast.parse(path.read_text())):
+            target = None
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+                target = node.value
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in ("get", "values", "items", "pop", "copy"):
+                target = node.func.value
+            if isinstance(target, ast.Attribute) and target.attr == "locs":
+                bad.append(f"{path.name}:{node.lineno}")
+    assert bad == []
+
+
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The python of a venv with the mypyc-built wheel installed."""

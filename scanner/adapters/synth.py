@@ -13,7 +13,7 @@ view does with it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 from scanner.models import Location
 from scanner.parse.yaml import key_mark
@@ -114,6 +114,23 @@ class SynthSeq(_Origin, list[Any]):
         if loc is not None:
             self.locs[len(self)] = loc
         self.append(value)
+
+
+@overload
+def loc_of(container: SynthMap | SynthSeq, key: Any, default: Location) -> Location: ...
+
+
+@overload
+def loc_of(container: SynthMap | SynthSeq, key: Any,
+           default: None = None) -> Location | None: ...
+
+
+def loc_of(container: SynthMap | SynthSeq, key: Any,
+           default: Location | None = None) -> Location | None:
+    """``container.locs.get(key, default)``. Modules compiled with mypyc (setup.py) read
+    locations only through this: compiled code calls a dict subclass's methods as dict's,
+    past ``Locs``' own, and would return a pending location unread (test_compiled)."""
+    return container.locs.get(key, default)
 
 
 def synth_location(container: Any, key: Any) -> Location | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from scanner.adapters.commandline import argv_of, parse_flags, split_image
 from scanner.adapters.servers import recognise
-from scanner.adapters.synth import SynthMap, SynthSeq, locate_key, pending
+from scanner.adapters.synth import SynthMap, SynthSeq, loc_of, locate_key, pending
 from scanner.models import Location, Resource
 
 GPU_KEYS = ("nvidia.com/gpu", "amd.com/gpu", "gpu.intel.com/i915", "google.com/tpu")
@@ -116,12 +116,12 @@ def add_model(view: SynthMap, argv: list[str], flags: SynthMap, env: SynthMap) -
     model: tuple[Any, Location | None] = (None, None)
     for key in MODEL_FLAGS:
         if isinstance(flags.get(key), str):
-            model = (flags[key], flags.locs.get(key))
+            model = (flags[key], loc_of(flags, key))
             break
     else:
         for key in MODEL_ENV:
             if isinstance(env.get(key), dict) and env[key].get("value"):
-                model = (env[key]["value"], env.locs.get(key))
+                model = (env[key]["value"], loc_of(env, key))
                 break
         else:
             if "serve" in argv[:3]:
@@ -130,11 +130,11 @@ def add_model(view: SynthMap, argv: list[str], flags: SynthMap, env: SynthMap) -
                     model = (argv[i + 1], flags.origin)
     revision: tuple[Any, Location | None] = (None, None)
     if isinstance(flags.get("revision"), str):
-        revision = (flags["revision"], flags.locs.get("revision"))
+        revision = (flags["revision"], loc_of(flags, "revision"))
     else:
         for key in REVISION_ENV:
             if isinstance(env.get(key), dict) and env[key].get("value"):
-                revision = (env[key]["value"], env.locs.get(key))
+                revision = (env[key]["value"], loc_of(env, key))
                 break
     view.put("model", model[0], model[1] or view.origin)
     view.put("revision", revision[0], revision[1] or view.origin)
@@ -228,11 +228,11 @@ def local_exposure(body: SynthMap, origin: Location, host_ports: bool = True) ->
     via = SynthSeq(origin)
     if body.get("host_network") is True:
         via.add(via_item("hostNetwork", "hostNetwork", "hostNetwork: true",
-                         body.locs.get("host_network", origin)))
+                         loc_of(body, "host_network", origin)))
     for c in body["containers"] if host_ports else []:
         for p in c.get("ports", []):
             if p.get("host_port") and p.get("host_ip") in (None, "0.0.0.0", "::"):
-                where = p.locs.get("host_port", origin)
+                where = loc_of(p, "host_port", origin)
                 via.add(via_item("hostPort", str(p["host_port"]),
                                  f"hostPort {p['host_port']}", where))
     set_exposure(exposure, via, origin)
