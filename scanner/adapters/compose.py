@@ -49,8 +49,8 @@ def _environment(path: str, svc: Any) -> SynthMap:
     elif isinstance(env, list):
         for i, item in enumerate(env):
             if isinstance(item, str):
-                key, sep, value = item.partition("=")
-                items.append((key.strip(), value if sep else None, loc(path, env, i)))
+                key, sep, text = item.partition("=")
+                items.append((key.strip(), text if sep else None, loc(path, env, i)))
     for key, value, where in items:
         entry = SynthMap(where)
         entry.put("name", key, where)
