@@ -15,7 +15,7 @@ from typing import Any
 
 from scanner.adapters.commandline import parse_flags, split_image
 from scanner.adapters.servers import recognise
-from scanner.adapters.synth import SynthMap, SynthSeq
+from scanner.adapters.synth import SynthMap, SynthSeq, loc_of
 from scanner.adapters.workload import GPU_KEYS, add_model
 from scanner.exposure import INTERNAL_ANNOTATIONS
 from scanner.models import Location
@@ -164,7 +164,7 @@ def build_container(*, origin: Location, name: str, role: str,
     view.put("flags", flags, flags.origin)
     view.put("env", env, env.origin or origin)
     add_model(view, list(argv), flags, env)
-    if view["model"] is not None and view.locs.get("model") == flags.origin:
+    if view["model"] is not None and loc_of(view, "model") == flags.origin:
         # ``serve <model>``: locate the model at the token that names it
         for word, word_at in tokens:
             if word == view["model"] and word_at is not None:
