@@ -3,8 +3,9 @@
 ``WARDSCAN_COMPILE=1 pip install .`` compiles the per-file hot path (evaluation, detectors,
 adapters, linking) with mypyc, the compiler mypy ships and Black and mypy are built with:
 the same source, type-checked, turned into C extension modules, for about a sixth off a
-scan's time (docs/performance.md). It needs a C compiler and mypy (build isolation fetches
-mypy; with ``--no-build-isolation`` it must be installed). Without the variable, or for an
+scan's time (docs/performance.md). It needs a C compiler, mypy and the type stubs of PyYAML
+and jsonschema (build isolation fetches them; with ``--no-build-isolation`` they must be
+installed, as the test extra does). Without the variable, or for an
 editable install, wardscan is pure Python, and both builds give the same reports byte for
 byte (tests/test_compiled.py).
 """
@@ -68,5 +69,6 @@ def _ext_modules() -> list[object]:
 
 setup(
     ext_modules=_ext_modules(),
-    setup_requires=["mypy>=1.10"] if _compiling() else [],
+    # mypyc type-checks what it compiles, so the build needs the stubs the test extra has
+    setup_requires=["mypy>=1.10", "types-PyYAML", "types-jsonschema"] if _compiling() else [],
 )
