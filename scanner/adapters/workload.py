@@ -16,10 +16,7 @@ from scanner.models import Location, Resource
 GPU_KEYS = ("nvidia.com/gpu", "amd.com/gpu", "gpu.intel.com/i915", "google.com/tpu")
 
 
-def loc(path: str, container: Any, key: Any = None, default: Location | None = None) -> Location:
-    """Location of ``container[key]`` in ``path`` (the container itself with key None)."""
-    return locate_key(path, container, key, default)
-
+loc = locate_key  # the adapters' short name: the location of ``container[key]`` now
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
