@@ -113,6 +113,72 @@ def test_the_compiled_build_runs_compiled_modules(compiled: Path, tmp_path: Path
                          capture_output=True, text=True).stdout
     files = json.loads(out)
     assert all(f.startswith(str(compiled.parents[1])) and f.endswith(".so") for f in files)
+    probe = "import scanner.parse.yaml as y; print(y._fastyaml.__file__)"
+    fast = subprocess.run([str(compiled), "-c", probe], check=True, cwd=tmp_path,
+                          capture_output=True, text=True).stdout.strip()
+    assert fast.startswith(str(compiled.parents[1])) and fast.endswith(".so")
+
+
+# (name, text, whether _fastyaml builds it itself): what it hands back to PyYAML must be
+# exactly what it does not handle (tags, anchors and aliases, merge and value keys, keys
+# that are not strings, keys written twice, directives, invalid YAML)
+EDGE_CASES = [
+    ("bools", "a: yes\nb: No\nc: on\nd: OFF\ne: true\nf: False\ng: y\n", True),
+    ("ints", "a: 0x1F\nb: 0o17\nc: 017\nd: 1_000\ne: +12\nf: -7\ng: 0\ni: 190:20:30\n", True),
+    ("floats", "a: .inf\nb: -.Inf\nc: .nan\nd: 1e3\ne: 1.5\nf: 1_000.5\ng: .5\n", True),
+    ("nulls", "a: ~\nb: null\nc: Null\nd:\ne: ''\n", True),
+    ("dates", "a: 2024-01-01\nb: 2001-12-14t21:59:43.10-05:00\n", True),
+    ("strings", "v: 1.2.3\np: \"8080\"\ni: nginx:1.25\nn: node-1\no: octopus\n.k: 1\n", True),
+    ("quoted keys", "'a': 1\n\"b\\tc\": 2\n? |\n  block key\n: 3\n? e\n", True),
+    ("styles", "a: |-\n  x\n  y\nb: >+\n  z\n\nc: |2\n   in\nd: 'q'\ne: \"d\"\n", True),
+    ("flow", "a: {b: [1, 2, {c: d}], e: []}\nf: [ ]\n", True),
+    ("documents", "a: 1\n---\n- x\n...\n---\n---\nplain text\n", True),
+    ("unicode", "\ufeffna\u00efve: caf\u00e9\n\u540d\u524d: \u5024\ne: \"\\U0001F600\"\n", True),
+    ("crlf", "a: 1\r\nb:\r\n  - x\r\n", True),
+    ("deep", "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 60)) + "  " * 60
+     + "v: 1\n", True),
+    ("empty", "", True),
+    ("comments", "# only a comment\n", True),
+    ("alias", "a: &x [1]\nb: *x\n", False),
+    ("anchor", "a: &x 1\nb: 2\n", False),
+    ("merge", "base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\n", False),
+    ("value key", "=: x\n", False),
+    ("tag", "a: !!str 1\n", False),
+    ("local tag", "a: !custom x\n", False),
+    ("int key", "80: http\n", False),
+    ("bool key", "no: 2\n", False),
+    ("null key", "~: a\n", False),
+    ("complex key", "? [a, b]\n: c\n", False),
+    ("duplicate", "a: 1\nb: 2\na: 3\n", False),
+    ("nested duplicate", "x:\n  y: 1\n  y: 2\n", False),
+    ("directive", "%YAML 1.1\n---\na: 1\n", False),
+    ("invalid", "a: 1\nb: [1, 2\nc: 3\n", False),
+    ("tab", "a:\n\tb: 1\n", False),
+    ("control character", "a: \x00\n", False),
+]
+
+
+def test_fastyaml_builds_what_pyyaml_builds(compiled: Path, inputs: list[Path],
+                                            tmp_path: Path) -> None:
+    """The C loader of the compiled build against PyYAML alone: the same values of the same
+    classes, the same line and column for every key, item and scalar, the same errors."""
+    edge = tmp_path / "edge"
+    edge.mkdir()
+    for i, (_name, text, _fast) in enumerate(EDGE_CASES):
+        (edge / f"{i:02}.yaml").write_bytes(text.encode("utf-8"))
+    check = ROOT / "tests" / "fastyaml_check.py"
+    run = subprocess.run([str(compiled), str(check), *map(str, inputs), str(ROOT / "rules"),
+                          str(edge)],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["differences"] == []
+    assert result["files"] > 380
+    fell_back = {Path(f) for f in result["fell_back"]}
+    expected = {edge / f"{i:02}.yaml" for i, (_n, _t, fast) in enumerate(EDGE_CASES) if not fast}
+    assert {f for f in fell_back if f.parent == edge} == expected
+    generated = [f for f in fell_back if f.parent.name in ("k8s", "mix")]
+    assert generated == []  # the common case takes the fast path
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

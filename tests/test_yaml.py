@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scanner.errors import ParseError
-from scanner.parse.yaml import key_position, load_documents, value_node
+from scanner.parse.yaml import key_position, load_documents, scalar_mark
 
 TEXT = """\
 a: 1
@@ -48,10 +48,10 @@ def test_timestamps_stay_strings() -> None:
     assert doc["b"]["d"]["e"] == "2024-01-31"
 
 
-def test_block_scalar_value_node_keeps_its_start_line() -> None:
+def test_block_scalar_mark_keeps_its_start_line_and_style() -> None:
     doc = load_documents(TEXT, "t.yaml")[0]
-    node = value_node(doc, "g")
-    assert node is not None and node.start_mark.line + 1 == 7
+    scalar = scalar_mark(doc, "g")
+    assert scalar is not None and scalar[0].line + 1 == 7 and scalar[1] == "|"
 
 
 def test_invalid_yaml_reports_the_line() -> None:

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from yaml.nodes import ScalarNode
-
 from scanner.adapters.synth import synth_location
 from scanner.detectors.phi import find_phi, may_hold_identifier
 from scanner.detectors.redact import mask, mask_phi
@@ -35,7 +33,7 @@ from scanner.detectors.secrets import (
 from scanner.engine.paths import Ref
 from scanner.engine.rules import Rule
 from scanner.models import Finding, Location, Resource
-from scanner.parse.yaml import key_position, value_node
+from scanner.parse.yaml import key_position, scalar_mark
 
 GROUPS = ("provider-keys", "private-keys", "connection-passwords", "secret-assignments",
           "default-credentials", "phi-direct", "phi-contact")
@@ -118,15 +116,16 @@ def match_location(resource: Resource, container: Any, key: Any, text: str,
     """The line of ``text[start]``: block scalars start on the line after their indicator."""
     lines_before = text.count("\n", 0, start)
     in_line = start - (text.rfind("\n", 0, start) + 1)
-    node = value_node(container, key)
-    if isinstance(node, ScalarNode):
-        block = node.style in ("|", ">")
-        line = node.start_mark.line + 1 + (1 if block else 0) + lines_before
+    scalar = scalar_mark(container, key)
+    if scalar is not None:
+        mark, style = scalar
+        block = style in ("|", ">")
+        line = mark.line + 1 + (1 if block else 0) + lines_before
         if block:  # content is indented one step (two columns) past its key, by convention
             key_at = key_position(container, key)
             column = (key_at[1] + 2 if key_at else 1) + in_line
         else:
-            column = node.start_mark.column + 1 + (in_line if lines_before == 0 else 0)
+            column = mark.column + 1 + (in_line if lines_before == 0 else 0)
         return Location(resource.path, line, column)
     explicit = synth_location(container, key)
     if explicit is not None:

@@ -6,19 +6,28 @@ and sequence is built as a ``YMap``/``YSeq`` (plain ``dict``/``list`` subclasses
 its libyaml node, and a line is looked up from the node only when a finding asks for one.
 Aliases are returned as the very same object (never expanded into copies), timestamps stay
 strings (as JSON would have them), and only the safe tags are constructed.
+
+The compiled build adds ``_fastyaml``, a C module that builds the same values straight from
+libyaml's events, without PyYAML's node objects, and stores each container's positions as
+a packed table (``Packed`` below) instead of a node. It takes the common case (untagged
+nodes, string keys written once, no anchors); for anything else it hands the text back and
+PyYAML parses it as before. The position functions below read either form.
 """
 
 from __future__ import annotations
 
 import operator
 import re
+import struct
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from scanner.errors import ParseError
 from scanner.limits import DEFAULT, Limits
@@ -210,7 +219,7 @@ _new_map = dict.__new__  # YMap/YSeq without running __init__ (the builder sets 
 _new_seq = list.__new__
 
 
-def _int(loader: _Loader, node: ScalarNode) -> Any:
+def _int(loader: SafeConstructor, node: ScalarNode) -> Any:
     text = node.value
     if text.isdigit() and (text[0] != "0" or text == "0"):  # not YAML 1.1 octal
         return int(text)
@@ -237,6 +246,76 @@ _Loader.yaml_constructors = {
     "tag:yaml.org,2002:seq": _Loader.construct_yseq,
     "tag:yaml.org,2002:timestamp": SafeConstructor.construct_yaml_str,
 }
+
+
+class _PlainResolver(Resolver):
+    """PyYAML's own resolution of a plain scalar, with the loader's table (no timestamps)."""
+
+    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+    yaml_path_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML reads it per class)
+
+
+_RESOLVER = _PlainResolver()
+_CONSTRUCTOR = SafeConstructor()
+_UNSURE = object()  # what only PyYAML's constructor may build (merge and value keys)
+_PLAIN: dict[str, Any] = {}  # plain scalar text -> value, read by _fastyaml first
+
+
+def _plain(text: str) -> Any:
+    """The value of a plain scalar as ``_Loader`` builds it, for ``_fastyaml``, which asks
+    only about texts an implicit resolver may claim (those starting ``t``, ``1``, ``~``...)."""
+    tag = _RESOLVER.resolve(ScalarNode, text, (True, False))
+    if tag == _STR:
+        value: Any = text
+    else:
+        convert = _SCALARS.get(tag)
+        if convert is None:
+            return _UNSURE
+        value = convert(_CONSTRUCTOR, ScalarNode(tag, text))
+    if len(_PLAIN) < _RESOLVED_MAX and len(text) <= 64:
+        _PLAIN[text] = value
+    return value
+
+
+try:
+    from scanner.parse import _fastyaml
+except ImportError:  # the pure-Python build, or libyaml missing where the wheel went
+    _fastyaml = None  # type: ignore[assignment]
+else:
+    _fastyaml.configure(
+        _CleanMap, _CleanSeq, _plain, _PLAIN, _UNSURE,
+        "".join(k for k in _Loader.yaml_implicit_resolvers if k),
+        None in _Loader.yaml_implicit_resolvers)
+
+# A container ``_fastyaml`` built has ``node = (table,)`` (a sequence) or ``(table, keys)``
+# (a mapping): ``table`` packs C ints, first the start and end marks (line, column, index;
+# 0-based), then per item its mark and style code, or per entry the key's mark, the
+# value's mark and the value's style code; ``keys`` holds the keys in written order.
+Packed = tuple[bytes] | tuple[bytes, tuple[str, ...]]
+_INT = struct.calcsize("i")
+_TRIPLE = struct.Struct("3i")
+_HEAD = 6  # ints before the first entry
+_STYLES = {ord("p"): "", ord("'"): "'", ord('"'): '"', ord("|"): "|", ord(">"): ">"}
+
+
+def _packed_mark(table: bytes, at: int) -> Mark:
+    """The mark stored at int offset ``at``, as the libyaml loader would have made it."""
+    line, column, index = _TRIPLE.unpack_from(table, at * _INT)
+    return Mark("<unicode string>", index, line, column, None, 0)
+
+
+def _packed_entry(node: Packed, key: Any) -> int | None:
+    """Int offset of ``key``'s entry in a packed table (key mark first), or None."""
+    if len(node) == 2:
+        text = key if key.__class__ is str else str(key)
+        try:
+            return _HEAD + 7 * node[1].index(text)
+        except ValueError:
+            return None
+    count = (len(node[0]) // _INT - _HEAD) // 4
+    if isinstance(key, int) and 0 <= key < count:
+        return _HEAD + 4 * key
+    return None
 
 
 def flow_depth(text: str, limit: int) -> int:
@@ -300,6 +379,10 @@ def load_documents(text: str, path: str, limits: Limits = DEFAULT,
     if _too_indented(limits.max_depth).search(text) or re.match(
             rf"[ -]{{{2 * limits.max_depth},}}\S", text):
         raise ParseError(too_deep, path)
+    if _fastyaml is not None:
+        fast = _fastyaml.load(text, limits.max_documents)
+        if fast is not None:
+            return fast
     loader = _Loader(text, limits.max_aliases)
     docs: list[Any] = []
     try:
@@ -334,13 +417,6 @@ def load_documents(text: str, path: str, limits: Limits = DEFAULT,
     return docs
 
 
-def node_position(node: Node | None) -> tuple[int, int]:
-    """1-based (line, column) where a node starts; (1, 1) when there is no node."""
-    if node is None:
-        return (1, 1)
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
-
-
 def key_position(container: Any, key: str | int | None) -> tuple[int, int] | None:
     """Where ``container[key]`` is written: the key's line for a mapping, the item's for a list.
 
@@ -356,6 +432,9 @@ def key_mark(container: Any, key: str | int | None) -> Any:
     node = getattr(container, "node", None)
     if node is None:
         return None
+    if node.__class__ is tuple:  # packed by _fastyaml
+        at = None if key is None else _packed_entry(node, key)
+        return _packed_mark(node[0], 0 if at is None else at)
     if key is None:
         return node.start_mark
     cls = node.__class__
@@ -370,13 +449,27 @@ def key_mark(container: Any, key: str | int | None) -> Any:
     return node.start_mark
 
 
-def value_node(container: Any, key: str | int) -> Node | None:
-    """The node of ``container[key]``'s value, for callers that need a multi-line string's lines."""
+def scalar_mark(container: Any, key: str | int) -> tuple[Mark, str] | None:
+    """Where ``container[key]``'s value starts and its style (``""`` plain, ``'``, ``"``,
+    ``|``, ``>``) when it is a scalar written in the YAML, for callers that need a
+    multi-line string's lines; None otherwise."""
     node = getattr(container, "node", None)
+    if node.__class__ is tuple:
+        at = _packed_entry(node, key)
+        if at is None:
+            return None
+        if len(node) == 2:
+            at += 3  # the value's mark follows the key's
+        style = struct.unpack_from("i", node[0], (at + 3) * _INT)[0]
+        return None if style == 0 else (_packed_mark(node[0], at), _STYLES[style])
+    vnode: Node | None = None
     if isinstance(node, MappingNode):
-        for knode, vnode in node.value:
+        for knode, candidate in node.value:
             if isinstance(knode, ScalarNode) and knode.value == str(key):
-                return vnode
-    if isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
+                vnode = candidate
+                break
+    elif isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        vnode = node.value[key]
+    if isinstance(vnode, ScalarNode):
+        return vnode.start_mark, vnode.style or ""
     return None
