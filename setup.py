@@ -1,15 +1,16 @@
-"""Build script. The metadata lives in setup.cfg; this file only adds the compiled build.
+"""Build script. The metadata lives in setup.cfg; this file only adds C extension modules.
 
-``WARDSCAN_COMPILE=1 pip install .`` compiles the per-file hot path (evaluation, detectors,
-adapters, linking) with mypyc, the compiler mypy ships and Black and mypy are built with:
-the same source, type-checked, turned into C extension modules. It also builds
+A build (``pip install .``, a wheel; not an editable install) compiles
 scanner/parse/_fastyaml.c, which makes the documents straight from libyaml's events, when
-libyaml's header is installed. Together they take about a third off a scan's time
-(docs/performance.md). It needs a C compiler, mypy and the type stubs of PyYAML and
-jsonschema (build isolation fetches them; with ``--no-build-isolation`` they must be
-installed, as the test extra does). Without the variable, or for an editable install,
-wardscan is pure Python, and both builds give the same reports byte for byte
-(tests/test_compiled.py).
+libyaml's header is installed; it is optional, and without it documents come from PyYAML.
+
+``WARDSCAN_COMPILE=1 pip install .`` also compiles the per-file hot path (evaluation,
+detectors, adapters, linking) with mypyc, the compiler mypy ships and Black and mypy are
+built with: the same source, type-checked, turned into C extension modules. It needs a C
+compiler, mypy and the type stubs of PyYAML and jsonschema (build isolation fetches them;
+with ``--no-build-isolation`` they must be installed, as the test extra does).
+``WARDSCAN_COMPILE=0`` builds pure Python. Every build gives the same reports byte for byte
+(tests/test_compiled.py); docs/performance.md has the speed of each.
 """
 
 from __future__ import annotations
@@ -60,8 +61,10 @@ def _compiling() -> bool:
 
 
 def _ext_modules() -> list[object]:
-    if not _compiling() or not _BUILDS & set(sys.argv[1:]):
-        return []
+    if os.environ.get("WARDSCAN_COMPILE", "") == "0" or not _BUILDS & set(sys.argv[1:]):
+        return []  # pure Python, asked for; or not a build (metadata, sdist, editable)
+    if not _compiling():
+        return _fastyaml()
     try:
         from mypyc.build import mypycify
     except ImportError:
@@ -72,8 +75,9 @@ def _ext_modules() -> list[object]:
 
 def _fastyaml() -> list[object]:
     """scanner/parse/_fastyaml.c, which builds documents straight from libyaml's events,
-    when libyaml's header is installed (libyaml-dev, yaml-devel, brew's libyaml); without
-    it the build goes on and documents come from PyYAML, as in the pure build."""
+    when libyaml's header is installed (libyaml-dev, yaml-devel, brew's libyaml). It is
+    optional: without the header, or if it does not compile, the install goes on and
+    documents come from PyYAML, with the same reports."""
     from setuptools import Extension
 
     paths = [p for var in ("C_INCLUDE_PATH", "CPATH") for p in os.environ.get(var, "").split(":")]
@@ -83,7 +87,7 @@ def _fastyaml() -> list[object]:
               file=sys.stderr)
         return []
     return [Extension("scanner.parse._fastyaml", ["scanner/parse/_fastyaml.c"],
-                      libraries=["yaml"], extra_compile_args=["-O2"])]
+                      libraries=["yaml"], extra_compile_args=["-O2"], optional=True)]
 
 
 setup(

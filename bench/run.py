@@ -3,7 +3,8 @@
 optionally, Checkov, on generated AI-serving corpora, interleaved A/B in one run.
 
 Usage: python3 bench/run.py [--sizes 100 1000 10000] [--formats k8s mix] [--repeat 3]
-                            [--with-checkov] [--compiled] [--work DIR] [--json FILE]
+                            [--with-checkov] [--compiled] [--pure] [--work DIR]
+                            [--json FILE]
                             [--in-place]
 
 Corpora come from ../shared/bench/gen_corpus.py (deterministic, seed 1); the floor is
@@ -15,10 +16,12 @@ for the whole process tree, workers included (sampled every 10 ms; shared pages 
 each process, so an over-estimate).
 wardscan is timed as a user runs it: installed with pip (which compiles its bytecode) into a
 virtual environment of its own under WORK (with this interpreter's packages visible, so no
-download), like Checkov; ``--compiled`` also times the build compiled with mypyc
-(``WARDSCAN_COMPILE=1``, setup.py), installed the same way. ``--in-place`` times the source
-tree instead (``python -m scanner``), which also compiles every module on each run where
-bytecode is not written.
+download), like Checkov. That default install has the C loader ``_fastyaml`` where libyaml's
+header is installed (setup.py; the first line printed says which). ``--compiled`` also
+times the build compiled with mypyc (``WARDSCAN_COMPILE=1``) and ``--pure`` the one without
+any C (``WARDSCAN_COMPILE=0``), installed the same way. ``--in-place`` times the source tree
+instead (``python -m scanner``), which also compiles every module on each run where bytecode
+is not written.
 A benchmark, not a test: it asserts nothing about time.
 """
 
@@ -84,7 +87,9 @@ IN_PLACE = [sys.executable, "-m", "scanner"]
 
 def commands(corpus: Path, out: Path, checkov: str | None,
              program: list[str] = IN_PLACE,
-             compiled: list[str] | None = None) -> dict[str, list[str]]:
+             builds: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """The timed commands: wardscan (default jobs and ``--jobs 1``) as ``program``, then each
+    extra build (``{"wardscan compiled": [...]}``), the parse floor and Checkov."""
     def wardscan(prog: list[str]) -> list[str]:
         return [*prog, "scan", str(corpus), "--format", "json", "-o", str(out), "--fail-on",
                 "none", "--no-config"]
@@ -93,9 +98,9 @@ def commands(corpus: Path, out: Path, checkov: str | None,
         "wardscan": wardscan(program),
         "wardscan --jobs 1": [*wardscan(program), "--jobs", "1"],
     }
-    if compiled:
-        cmds["wardscan compiled"] = wardscan(compiled)
-        cmds["wardscan compiled --jobs 1"] = [*wardscan(compiled), "--jobs", "1"]
+    for name, prog in (builds or {}).items():
+        cmds[name] = wardscan(prog)
+        cmds[f"{name} --jobs 1"] = [*wardscan(prog), "--jobs", "1"]
     cmds["parse floor"] = [sys.executable, str(SHARED / "parse_limit.py"), str(corpus),
                            "--mode", "csafe-lines"]
     if checkov:
@@ -113,14 +118,19 @@ def install_checkov(work: Path) -> str:
     return str(env / "bin" / "checkov")
 
 
-def install_wardscan(work: Path, compiled: bool = False) -> list[str]:
-    """This checkout, installed with pip (bytecode compiled) into WORK/wardscan-venv (or, with
-    ``compiled``, built with ``WARDSCAN_COMPILE=1``, see setup.py, into
-    WORK/wardscan-compiled-venv); its dependencies come from this interpreter's packages.
-    Built from a copy, so the checkout gets no build folders."""
+# build -> WARDSCAN_COMPILE (see setup.py): the default install (pure Python, with the C
+# loader _fastyaml where libyaml's header is installed), the mypyc build, pure Python only
+BUILDS = {"wardscan": None, "wardscan compiled": "1", "wardscan pure": "0"}
+
+
+def install_wardscan(work: Path, build: str = "wardscan") -> tuple[list[str], bool]:
+    """This checkout, installed with pip (bytecode compiled) into WORK/<build>-venv as
+    ``build`` (see ``BUILDS``); its dependencies come from this interpreter's packages.
+    Built from a copy, so the checkout gets no build folders. Returns the console script
+    and whether the install has the C loader."""
     import shutil
 
-    name = "wardscan-compiled" if compiled else "wardscan"
+    name = build.replace(" ", "-")
     env, src = work / f"{name}-venv", work / f"{name}-src"
     shutil.rmtree(src, ignore_errors=True)
     shutil.copytree(HERE.parent, src, ignore=shutil.ignore_patterns(
@@ -128,19 +138,24 @@ def install_wardscan(work: Path, compiled: bool = False) -> list[str]:
     if not (env / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)],
                        check=True)
-    build_env = {**os.environ, "WARDSCAN_COMPILE": "1" if compiled else "0"}
+    build_env = {k: v for k, v in os.environ.items() if k != "WARDSCAN_COMPILE"}
+    if BUILDS[build] is not None:
+        build_env["WARDSCAN_COMPILE"] = str(BUILDS[build])
     subprocess.run([str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
                     "--no-build-isolation", "--force-reinstall", str(src)], check=True,
                    stdout=subprocess.DEVNULL, env=build_env)
-    probe = ("import scanner, scanner.engine.evaluate as e; print(scanner.__file__); "
-             "print(e.__file__)")
-    where, engine = subprocess.run([str(env / "bin" / "python"), "-c", probe], cwd=work,
-                                   check=True, capture_output=True, text=True).stdout.split()
+    probe = ("import scanner, scanner.engine.evaluate as e, scanner.parse.yaml as y; "
+             "print(scanner.__file__); print(e.__file__); print(y._fastyaml is not None)")
+    where, engine, fast = subprocess.run(
+        [str(env / "bin" / "python"), "-c", probe], cwd=work, check=True,
+        capture_output=True, text=True).stdout.split()
     if not where.startswith(str(env)):
         raise SystemExit(f"the benchmark venv imports wardscan from {where}, not its own copy")
-    if engine.endswith(".py") == compiled:
+    if engine.endswith(".py") == (build == "wardscan compiled"):
         raise SystemExit(f"the {name} venv runs {engine}")
-    return [str(env / "bin" / "wardscan")]  # the console script, as a user runs it
+    if build == "wardscan pure" and fast == "True":
+        raise SystemExit(f"the {name} venv has the C loader")
+    return [str(env / "bin" / "wardscan")], fast == "True"  # the console script
 
 
 def corpus_of(work: Path, fmt: str, size: int) -> Path:
@@ -159,7 +174,7 @@ def ratios(rows: list[dict[str, object]], fmt: str, size: int) -> str:
         return float(by[tool]["wall_s"])  # type: ignore[arg-type]
 
     parts = []
-    for build in ("wardscan", "wardscan compiled"):
+    for build in BUILDS:
         if build in by:
             parts += [f"{build} --jobs 1 / floor = "
                       f"{wall(build + ' --jobs 1') / wall('parse floor'):.2f}",
@@ -181,23 +196,29 @@ def main() -> int:
     ap.add_argument("--json", default=None, help="also write the rows to this file")
     ap.add_argument("--compiled", action="store_true",
                     help="also time the compiled build (WARDSCAN_COMPILE=1, see setup.py)")
+    ap.add_argument("--pure", action="store_true",
+                    help="also time the pure-Python build (WARDSCAN_COMPILE=0)")
     ap.add_argument("--in-place", action="store_true",
                     help="time the source tree (python -m scanner) instead of an installed copy")
     a = ap.parse_args()
     work = Path(a.work or tempfile.mkdtemp(prefix="wardscan-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     checkov = install_checkov(work) if a.with_checkov else None
-    program = IN_PLACE if a.in_place else install_wardscan(work)
-    compiled = install_wardscan(work, compiled=True) if a.compiled else None
+    if a.in_place:
+        program, where = IN_PLACE, "wardscan in place"
+    else:
+        program, fast = install_wardscan(work)
+        where = (f"wardscan installed in {Path(program[0]).parents[1]} "
+                 f"({'with' if fast else 'without'} the C loader _fastyaml)")
+    builds = {b: install_wardscan(work, b)[0] for b, wanted in
+              (("wardscan compiled", a.compiled), ("wardscan pure", a.pure)) if wanted}
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python "
-          f"{sys.version.split()[0]}, repeat {a.repeat}, work {work}, wardscan "
-          f"{'in place' if a.in_place else 'installed in ' + str(Path(program[0]).parents[1])}",
-          flush=True)
+          f"{sys.version.split()[0]}, repeat {a.repeat}, work {work}, {where}", flush=True)
     rows: list[dict[str, object]] = []
     for fmt in a.formats:
         for size in a.sizes:
             corpus = corpus_of(work, fmt, size)
-            cmds = commands(corpus, work / "out.json", checkov, program, compiled)
+            cmds = commands(corpus, work / "out.json", checkov, program, builds)
             runs: dict[str, list[tuple[float, float, int, int]]] = {k: [] for k in cmds}
             for _ in range(a.repeat):  # interleaved: each repeat runs every tool once
                 for name, cmd in cmds.items():

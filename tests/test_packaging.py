@@ -1,8 +1,10 @@
 """The rule packs ship inside the wheel as ``scanner.packs`` (never a top-level ``rules``),
-and both a regular and an editable install find them."""
+and both a regular and an editable install find them; a regular build carries the C loader
+``_fastyaml`` where libyaml's header is installed, and ``WARDSCAN_COMPILE=0`` none."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -20,9 +22,12 @@ PROBE = (
 )
 
 
-def _pip(python: Path, *args: str, cwd: Path) -> None:
+LIBYAML_HEADER = Path("/usr/include/yaml.h").is_file()  # where setup.py looks first
+
+
+def _pip(python: Path, *args: str, cwd: Path, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(python), "-m", "pip", "-q", "--disable-pip-version-check", *args],
-                   check=True, cwd=cwd, capture_output=True)
+                   check=True, cwd=cwd, capture_output=True, env=env)
 
 
 def _probe(python: Path, cwd: Path) -> list[str]:
@@ -43,6 +48,8 @@ def test_wheel_and_editable_installs_find_the_packs(tmp_path: Path) -> None:
     assert "scanner/packs/snapshot.json" in names  # the built-in packs as JSON, for start-up
     assert "scanner/templates/aideployment.yaml" in names
     assert not [n for n in names if n.startswith("rules/")]
+    fast = [n for n in names if n.startswith("scanner/parse/_fastyaml.") and n.endswith(".so")]
+    assert len(fast) == (1 if LIBYAML_HEADER else 0)
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
@@ -52,8 +59,21 @@ def test_wheel_and_editable_installs_find_the_packs(tmp_path: Path) -> None:
     assert where.startswith(str(env_dir))
     assert packs == str(expected)
     assert int(count) >= 35
+    loader = subprocess.run([str(python), "-c", "import scanner.parse.yaml as y; "
+                             "print(y._fastyaml is not None)"], check=True, cwd=tmp_path,
+                            capture_output=True, text=True).stdout.strip()
+    assert loader == str(LIBYAML_HEADER)
 
     _pip(python, "install", "--no-deps", "--no-build-isolation", "-e", str(ROOT), cwd=tmp_path)
     where, packs, _count = _probe(python, tmp_path)
     assert Path(where) == ROOT / "rules"
     assert packs == str(expected)
+
+
+def test_a_pure_build_has_no_extension_modules(tmp_path: Path) -> None:
+    env = {**os.environ, "WARDSCAN_COMPILE": "0"}
+    _pip(Path(sys.executable), "wheel", "--no-deps", "--no-build-isolation", "-w",
+         str(tmp_path), str(ROOT), cwd=tmp_path, env=env)
+    (wheel,) = tmp_path.glob("wardscan-*.whl")
+    assert wheel.name.endswith("-py3-none-any.whl")
+    assert not [n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".so")]
