@@ -7,11 +7,12 @@ its libyaml node, and a line is looked up from the node only when a finding asks
 Aliases are returned as the very same object (never expanded into copies), timestamps stay
 strings (as JSON would have them), and only the safe tags are constructed.
 
-The compiled build adds ``_fastyaml``, a C module that builds the same values straight from
-libyaml's events, without PyYAML's node objects, and stores each container's positions as
-a packed table (``Packed`` below) instead of a node. It takes the common case (untagged
-nodes, string keys written once, no anchors); for anything else it hands the text back and
-PyYAML parses it as before. The position functions below read either form.
+A regular install adds ``_fastyaml`` where libyaml's header is found (setup.py): a C module
+that builds the same values straight from libyaml's events, without PyYAML's node objects,
+and stores each container's positions as a packed table (``Packed`` below) instead of a
+node. It takes the common case (untagged nodes, string keys written once, no anchors); for
+anything else it hands the text back and PyYAML parses it as before. The position
+functions below read either form.
 """
 
 from __future__ import annotations
