@@ -31,6 +31,15 @@ enum { OK = 0, FALLBACK = 1, FAILED = 2 };
 /* Deeper than this, PyYAML (or the depth limits in front of it) takes over. */
 #define MAX_DEPTH 512
 
+/* Keys are interned, so the scanner's lookups with literal keys ("spec", "containers") meet
+ * the very same object. Not on 3.12, where an interned string is immortal: every distinct
+ * key of every file would stay for the life of the process (22 MB for 200,000 keys). */
+#if PY_VERSION_HEX >= 0x030C0000 && PY_VERSION_HEX < 0x030D0000
+#define INTERN(s) ((void)0)
+#else
+#define INTERN(s) PyUnicode_InternInPlace(s)
+#endif
+
 typedef struct {
     PyObject *map_cls;     /* class of every mapping (a dict subclass with a `node` slot) */
     PyObject *seq_cls;     /* class of every sequence (a list subclass with a `node` slot) */
@@ -128,7 +137,7 @@ static int scalar_value(Reader *r, int key, PyObject **out)
     if (s == NULL) return python_failed();
     if (!e->data.scalar.plain_implicit || !(S.resolve_all || n == 0 ||
                                              S.resolve_first[(unsigned char)text[0]])) {
-        if (key) PyUnicode_InternInPlace(&s);
+        if (key) INTERN(&s);
         *out = s;  /* quoted, block, or plain text no resolver could claim: a string */
         return OK;
     }
@@ -150,7 +159,7 @@ static int scalar_value(Reader *r, int key, PyObject **out)
     }
     if (key && v != s) {
         Py_DECREF(v);  /* a string key equal to its text: keep the interned text */
-        PyUnicode_InternInPlace(&s);
+        INTERN(&s);
         *out = s;
         return OK;
     }
