@@ -89,6 +89,25 @@ static int ib_mark(IntBuf *b, const yaml_mark_t *m)
     return ib_push(b, (long)m->index);
 }
 
+/* A container's table starts with its start mark and room for its end mark... */
+static int ib_open(IntBuf *b, const yaml_mark_t *start)
+{
+    int rc;
+    ib_init(b);
+    if ((rc = ib_mark(b, start)) != OK) return rc;
+    return ib_mark(b, start);
+}
+
+/* ...which is filled in when the container's end event comes. */
+static int ib_close(IntBuf *b, const yaml_mark_t *end)
+{
+    if (end->index > INT_MAX) return FALLBACK;  /* then line and column fit too */
+    b->data[3] = (int)end->line;
+    b->data[4] = (int)end->column;
+    b->data[5] = (int)end->index;
+    return OK;
+}
+
 typedef struct {
     yaml_parser_t parser;
     yaml_event_t event;  /* the current event; `have` says whether it must be deleted */
@@ -196,10 +215,8 @@ static int build_mapping(Reader *r, int depth, PyObject **out)
     PyObject *keys = PyList_New(0);
     if (keys == NULL) { Py_DECREF(map); return python_failed(); }
     IntBuf b;
-    ib_init(&b);
-    int rc;
-    yaml_mark_t start = e->start_mark;
-    if ((rc = ib_mark(&b, &start)) != OK || (rc = ib_mark(&b, &start)) != OK) goto done;
+    int rc = ib_open(&b, &e->start_mark);
+    if (rc != OK) goto done;
     for (;;) {
         if ((rc = next_event(r)) != OK) goto done;
         if (r->event.type == YAML_MAPPING_END_EVENT) break;
@@ -222,10 +239,7 @@ static int build_mapping(Reader *r, int depth, PyObject **out)
             (rc = ib_push(&b, style)) != OK)
             goto done;
     }
-    b.data[3] = (int)r->event.end_mark.line;  /* the end mark: where the mapping ends */
-    b.data[4] = (int)r->event.end_mark.column;
-    b.data[5] = (int)r->event.end_mark.index;
-    if (r->event.end_mark.index > INT_MAX) { rc = FALLBACK; goto done; }
+    if ((rc = ib_close(&b, &r->event.end_mark)) != OK) goto done;
     {
         PyObject *tuple = PyList_AsTuple(keys);
         if (tuple == NULL) { rc = python_failed(); goto done; }
@@ -251,10 +265,8 @@ static int build_sequence(Reader *r, int depth, PyObject **out)
     PyObject *seq = PyList_Type.tp_new((PyTypeObject *)S.seq_cls, S.empty, NULL);
     if (seq == NULL) return python_failed();
     IntBuf b;
-    ib_init(&b);
-    int rc;
-    yaml_mark_t start = e->start_mark;
-    if ((rc = ib_mark(&b, &start)) != OK || (rc = ib_mark(&b, &start)) != OK) goto done;
+    int rc = ib_open(&b, &e->start_mark);
+    if (rc != OK) goto done;
     for (;;) {
         if ((rc = next_event(r)) != OK) goto done;
         if (r->event.type == YAML_SEQUENCE_END_EVENT) break;
@@ -267,11 +279,7 @@ static int build_sequence(Reader *r, int depth, PyObject **out)
         if (added < 0) { rc = python_failed(); goto done; }
         if ((rc = ib_mark(&b, &mark)) != OK || (rc = ib_push(&b, style)) != OK) goto done;
     }
-    b.data[3] = (int)r->event.end_mark.line;
-    b.data[4] = (int)r->event.end_mark.column;
-    b.data[5] = (int)r->event.end_mark.index;
-    if (r->event.end_mark.index > INT_MAX) { rc = FALLBACK; goto done; }
-    rc = attach(seq, &b, NULL);
+    if ((rc = ib_close(&b, &r->event.end_mark)) == OK) rc = attach(seq, &b, NULL);
 done:
     ib_free(&b);
     if (rc != OK) { Py_DECREF(seq); return rc; }
