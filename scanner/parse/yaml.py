@@ -1,4 +1,4 @@
-"""Safe YAML loading with libyaml, keeping each mapping's and sequence's node for line lookup.
+"""Safe YAML loading with libyaml, keeping where each mapping and sequence was written.
 
 Why this shape: building a per-key line table for every mapping costs time on every file,
 while only a handful of values ever need a line (those a finding points at). So each mapping
@@ -9,7 +9,7 @@ strings (as JSON would have them), and only the safe tags are constructed.
 
 A regular install adds ``_fastyaml`` where libyaml's header is found (setup.py): a C module
 that builds the same values straight from libyaml's events, without PyYAML's node objects,
-and stores each container's positions as a packed table (``Packed`` below) instead of a
+and stores each container's positions as a packed table (``Packed``) instead of a
 node. It takes the common case (untagged nodes, string keys written once, no anchors); for
 anything else it hands the text back and PyYAML parses it as before. The position
 functions below read either form.
@@ -41,24 +41,31 @@ except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
 _BRACKET = re.compile(r"[\[\]{}]")
 
 
+# A container ``_fastyaml`` built has ``node = (table,)`` (a sequence) or ``(table, keys)``
+# (a mapping): ``table`` packs C ints, first the start and end marks (line, column, index;
+# 0-based), then per item its mark and style code, or per entry the key's mark, the
+# value's mark and the value's style code; ``keys`` holds the keys in written order.
+Packed = tuple[bytes] | tuple[bytes, tuple[str, ...]]
+
+
 class YMap(dict[Any, Any]):
-    """A mapping that remembers the YAML node it came from (for lines)."""
+    """A mapping that remembers the YAML node it came from, or its packed table (for lines)."""
 
     __slots__ = ("node",)
 
     def __init__(self) -> None:
         super().__init__()
-        self.node: Node | None = None
+        self.node: Node | Packed | None = None
 
 
 class YSeq(list[Any]):
-    """A sequence that remembers the YAML node it came from (for lines)."""
+    """A sequence that remembers the YAML node it came from, or its packed table (for lines)."""
 
     __slots__ = ("node",)
 
     def __init__(self) -> None:
         super().__init__()
-        self.node: Node | None = None
+        self.node: Node | Packed | None = None
 
 
 class _CleanMap(YMap):
@@ -288,11 +295,6 @@ else:
         "".join(k for k in _Loader.yaml_implicit_resolvers if k),
         None in _Loader.yaml_implicit_resolvers)
 
-# A container ``_fastyaml`` built has ``node = (table,)`` (a sequence) or ``(table, keys)``
-# (a mapping): ``table`` packs C ints, first the start and end marks (line, column, index;
-# 0-based), then per item its mark and style code, or per entry the key's mark, the
-# value's mark and the value's style code; ``keys`` holds the keys in written order.
-Packed = tuple[bytes] | tuple[bytes, tuple[str, ...]]
 _INT = struct.calcsize("i")
 _TRIPLE = struct.Struct("3i")
 _HEAD = 6  # ints before the first entry
