@@ -132,6 +132,7 @@ EDGE_CASES = [
     ("quoted keys", "'a': 1\n\"b\\tc\": 2\n? |\n  block key\n: 3\n? e\n", True),
     ("styles", "a: |-\n  x\n  y\nb: >+\n  z\n\nc: |2\n   in\nd: 'q'\ne: \"d\"\n", True),
     ("flow", "a: {b: [1, 2, {c: d}], e: []}\nf: [ ]\n", True),
+    ("non-specific tag on collections", "a: ! {b: 1}\nc: ! [x, 2]\n", True),
     ("documents", "a: 1\n---\n- x\n...\n---\n---\nplain text\n", True),
     ("unicode", "\ufeffna\u00efve: caf\u00e9\n\u540d\u524d: \u5024\ne: \"\\U0001F600\"\n", True),
     ("crlf", "a: 1\r\nb:\r\n  - x\r\n", True),
