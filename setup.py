@@ -1,8 +1,10 @@
 """Build script. The metadata lives in setup.cfg; this file only adds C extension modules.
 
-A build (``pip install .``, a wheel; not an editable install) compiles
-scanner/parse/_fastyaml.c, which makes the documents straight from libyaml's events, when
-libyaml's header is installed; it is optional, and without it documents come from PyYAML.
+A build (``pip install .``, a wheel; not an editable install) compiles two optional C
+modules: scanner/engine/_fastwalk.c, the engine's walks over documents, and, when libyaml's
+header is installed, scanner/parse/_fastyaml.c, which makes the documents straight from
+libyaml's events. Without them the same Python code runs (the walks in Python, the
+documents from PyYAML) and gives the same reports.
 
 ``WARDSCAN_COMPILE=1 pip install .`` also compiles the per-file hot path (evaluation,
 detectors, adapters, linking) with mypyc, the compiler mypy ships and Black and mypy are
@@ -41,6 +43,7 @@ COMPILED = [
     "scanner/engine/conditions.py",
     "scanner/engine/detect_checks.py",
     "scanner/engine/evaluate.py",
+    "scanner/engine/findings.py",
     "scanner/engine/packs.py",
     "scanner/engine/paths.py",
     "scanner/exposure.py",
@@ -64,13 +67,23 @@ def _ext_modules() -> list[object]:
     if os.environ.get("WARDSCAN_COMPILE", "") == "0" or not _BUILDS & set(sys.argv[1:]):
         return []  # pure Python, asked for; or not a build (metadata, sdist, editable)
     if not _compiling():
-        return _fastyaml()
+        return [*_fastwalk(), *_fastyaml()]
     try:
         from mypyc.build import mypycify
     except ImportError:
         raise SystemExit("WARDSCAN_COMPILE=1 needs mypy (which brings mypyc) in the build "
                          "environment: pip install mypy, or leave build isolation on") from None
-    return [*mypycify(COMPILED, opt_level="3"), *_fastyaml()]
+    return [*mypycify(COMPILED, opt_level="3"), *_fastwalk(), *_fastyaml()]
+
+
+def _fastwalk() -> list[object]:
+    """scanner/engine/_fastwalk.c, the engine's walks over documents in C (path selection,
+    the strings the detectors read, a finding's logical path). Optional: where it does not
+    compile, the install goes on with the Python versions, which give the same reports."""
+    from setuptools import Extension
+
+    return [Extension("scanner.engine._fastwalk", ["scanner/engine/_fastwalk.c"],
+                      extra_compile_args=["-O2"], optional=True)]
 
 
 def _fastyaml() -> list[object]:

@@ -16,8 +16,9 @@ for the whole process tree, workers included (sampled every 10 ms; shared pages 
 each process, so an over-estimate).
 wardscan is timed as a user runs it: installed with pip (which compiles its bytecode) into a
 virtual environment of its own under WORK (with this interpreter's packages visible, so no
-download), like Checkov. That default install has the C loader ``_fastyaml`` where libyaml's
-header is installed (setup.py; the first line printed says which). ``--compiled`` also
+download), like Checkov. That default install has the C walks ``_fastwalk`` and, where
+libyaml's header is installed, the C loader ``_fastyaml`` (setup.py; the first line printed
+says which). ``--compiled`` also
 times the build compiled with mypyc (``WARDSCAN_COMPILE=1``) and ``--pure`` the one without
 any C (``WARDSCAN_COMPILE=0``), installed the same way. ``--in-place`` times the source tree
 instead (``python -m scanner``), which also compiles every module on each run where bytecode
@@ -118,16 +119,17 @@ def install_checkov(work: Path) -> str:
     return str(env / "bin" / "checkov")
 
 
-# build -> WARDSCAN_COMPILE (see setup.py): the default install (pure Python, with the C
-# loader _fastyaml where libyaml's header is installed), the mypyc build, pure Python only
+# build -> WARDSCAN_COMPILE (see setup.py): the default install (Python, with the C modules
+# _fastwalk and, where libyaml's header is installed, _fastyaml), the mypyc build (and both C
+# modules), pure Python only
 BUILDS = {"wardscan": None, "wardscan compiled": "1", "wardscan pure": "0"}
 
 
-def install_wardscan(work: Path, build: str = "wardscan") -> tuple[list[str], bool]:
+def install_wardscan(work: Path, build: str = "wardscan") -> tuple[list[str], list[str]]:
     """This checkout, installed with pip (bytecode compiled) into WORK/<build>-venv as
     ``build`` (see ``BUILDS``); its dependencies come from this interpreter's packages.
     Built from a copy, so the checkout gets no build folders. Returns the console script
-    and whether the install has the C loader."""
+    and the C modules the install has (``_fastwalk``, ``_fastyaml``; see setup.py)."""
     import shutil
 
     name = build.replace(" ", "-")
@@ -144,18 +146,20 @@ def install_wardscan(work: Path, build: str = "wardscan") -> tuple[list[str], bo
     subprocess.run([str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
                     "--no-build-isolation", "--force-reinstall", str(src)], check=True,
                    stdout=subprocess.DEVNULL, env=build_env)
-    probe = ("import scanner, scanner.engine.evaluate as e, scanner.parse.yaml as y; "
-             "print(scanner.__file__); print(e.__file__); print(y._fastyaml is not None)")
-    where, engine, fast = subprocess.run(
+    probe = ("import scanner, scanner.engine.evaluate as e, scanner.parse.yaml as y, "
+             "scanner.engine.paths as p; print(scanner.__file__); print(e.__file__); "
+             "print(p.fastwalk is not None, y._fastyaml is not None)")
+    where, engine, walk, fast = subprocess.run(
         [str(env / "bin" / "python"), "-c", probe], cwd=work, check=True,
         capture_output=True, text=True).stdout.split()
     if not where.startswith(str(env)):
         raise SystemExit(f"the benchmark venv imports wardscan from {where}, not its own copy")
     if engine.endswith(".py") == (build == "wardscan compiled"):
         raise SystemExit(f"the {name} venv runs {engine}")
-    if build == "wardscan pure" and fast == "True":
-        raise SystemExit(f"the {name} venv has the C loader")
-    return [str(env / "bin" / "wardscan")], fast == "True"  # the console script
+    modules = [m for m, there in (("_fastwalk", walk), ("_fastyaml", fast)) if there == "True"]
+    if build == "wardscan pure" and modules:
+        raise SystemExit(f"the {name} venv has C modules: {modules}")
+    return [str(env / "bin" / "wardscan")], modules  # the console script
 
 
 def corpus_of(work: Path, fmt: str, size: int) -> Path:
@@ -207,9 +211,9 @@ def main() -> int:
     if a.in_place:
         program, where = IN_PLACE, "wardscan in place"
     else:
-        program, fast = install_wardscan(work)
+        program, modules = install_wardscan(work)
         where = (f"wardscan installed in {Path(program[0]).parents[1]} "
-                 f"({'with' if fast else 'without'} the C loader _fastyaml)")
+                 f"(C modules: {', '.join(modules) or 'none'})")
     builds = {b: install_wardscan(work, b)[0] for b, wanted in
               (("wardscan compiled", a.compiled), ("wardscan pure", a.pure)) if wanted}
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python "

@@ -158,7 +158,7 @@ def directive_problems(directives: Iterable[Directive], rules: dict[str, Any]) -
         info = rules.get(rule_id)
         if info is None:
             continue
-        from scanner.engine.evaluate import fingerprint
+        from scanner.engine.findings import fingerprint
 
         out.append(Finding(
             location=d.location, rule_id=rule_id, severity=info.severity, title=info.title,

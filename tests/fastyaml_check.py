@@ -1,7 +1,7 @@
 """Run by tests/test_compiled.py with the compiled build's python: loads every file given
 with ``_fastyaml`` and again with PyYAML alone, and prints, as JSON, the files the fast path
-handed back to PyYAML and every difference in values, classes, key positions and scalar
-positions and styles. Not a test module itself: the pure build has no ``_fastyaml``."""
+handed back to PyYAML and every difference in values, classes, key marks and positions,
+and scalar positions and styles. Not a test module itself: the pure build has no ``_fastyaml``."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ def _compare(a: Any, b: Any, where: str, out: list[str]) -> None:
             return
         for key in [*keys, None, "absent", 0, len(keys), -1, True]:
             for name, fn in (("mark", lambda c, k: _mark(parsed.key_mark(c, k))),
+                             ("position", parsed.key_position),
                              ("scalar", lambda c, k: _scalar(parsed.scalar_mark(c, k)))):
                 if name == "scalar" and key is None:
                     continue

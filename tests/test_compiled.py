@@ -113,10 +113,12 @@ def test_the_compiled_build_runs_compiled_modules(compiled: Path, tmp_path: Path
                          capture_output=True, text=True).stdout
     files = json.loads(out)
     assert all(f.startswith(str(compiled.parents[1])) and f.endswith(".so") for f in files)
-    probe = "import scanner.parse.yaml as y; print(y._fastyaml.__file__)"
+    probe = ("import scanner.parse.yaml as y, scanner.engine.paths as p; "
+             "print(y._fastyaml.__file__); print(p.fastwalk.__file__)")
     fast = subprocess.run([str(compiled), "-c", probe], check=True, cwd=tmp_path,
-                          capture_output=True, text=True).stdout.strip()
-    assert fast.startswith(str(compiled.parents[1])) and fast.endswith(".so")
+                          capture_output=True, text=True).stdout.split()
+    assert len(fast) == 2
+    assert all(f.startswith(str(compiled.parents[1])) and f.endswith(".so") for f in fast)
 
 
 # (name, text, whether _fastyaml builds it itself): what it hands back to PyYAML must be
@@ -180,6 +182,21 @@ def test_fastyaml_builds_what_pyyaml_builds(compiled: Path, inputs: list[Path],
     assert {f for f in fell_back if f.parent == edge} == expected
     generated = [f for f in fell_back if f.parent.name in ("k8s", "mix")]
     assert generated == []  # the common case takes the fast path
+
+
+def test_fastwalk_returns_what_the_python_walks_return(compiled: Path, inputs: list[Path],
+                                                      tmp_path: Path) -> None:
+    """The C walks of the compiled build (scanner/engine/_fastwalk.c) against the Python
+    functions they stand in for: every resource of the inputs, every path of the packs,
+    and edge cases (mappings and lists that read differently from dict and list, cycles,
+    shared values, odd keys and indexes, errors)."""
+    check = ROOT / "tests" / "fastwalk_check.py"
+    run = subprocess.run([str(compiled), str(check), *map(str, inputs)], cwd=tmp_path,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["differences"] == []
+    assert result["bodies"] > 1200 and result["calls"] > 1_000_000
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

@@ -1,6 +1,7 @@
 """The rule packs ship inside the wheel as ``scanner.packs`` (never a top-level ``rules``),
-and both a regular and an editable install find them; a regular build carries the C loader
-``_fastyaml`` where libyaml's header is installed, and ``WARDSCAN_COMPILE=0`` none."""
+and both a regular and an editable install find them; a regular build carries the C walks
+``_fastwalk``, and the C loader ``_fastyaml`` where libyaml's header is installed, and
+``WARDSCAN_COMPILE=0`` none."""
 
 from __future__ import annotations
 
@@ -50,6 +51,8 @@ def test_wheel_and_editable_installs_find_the_packs(tmp_path: Path) -> None:
     assert not [n for n in names if n.startswith("rules/")]
     fast = [n for n in names if n.startswith("scanner/parse/_fastyaml.") and n.endswith(".so")]
     assert len(fast) == (1 if LIBYAML_HEADER else 0)
+    walks = [n for n in names if n.startswith("scanner/engine/_fastwalk.") and n.endswith(".so")]
+    assert len(walks) == 1  # needs only a C compiler, which the compiled tests need too
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
@@ -59,10 +62,11 @@ def test_wheel_and_editable_installs_find_the_packs(tmp_path: Path) -> None:
     assert where.startswith(str(env_dir))
     assert packs == str(expected)
     assert int(count) >= 35
-    loader = subprocess.run([str(python), "-c", "import scanner.parse.yaml as y; "
-                             "print(y._fastyaml is not None)"], check=True, cwd=tmp_path,
-                            capture_output=True, text=True).stdout.strip()
-    assert loader == str(LIBYAML_HEADER)
+    loaded = subprocess.run([str(python), "-c", "import scanner.parse.yaml as y, "
+                             "scanner.engine.paths as p; "
+                             "print(y._fastyaml is not None, p.fastwalk is not None)"],
+                            check=True, cwd=tmp_path, capture_output=True, text=True).stdout
+    assert loaded.split() == [str(LIBYAML_HEADER), "True"]
 
     _pip(python, "install", "--no-deps", "--no-build-isolation", "-e", str(ROOT), cwd=tmp_path)
     where, packs, _count = _probe(python, tmp_path)

@@ -496,9 +496,8 @@ def test_benchmark_runs_at_the_smallest_size(tmp_path: Path) -> None:
         (100, "wardscan"), (100, "wardscan --jobs 1"), (100, "parse floor")]
     assert all(r["wall_s"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
     assert "k8s, 100 files: wardscan --jobs 1 / floor = " in out
-    fast = "with" if Path("/usr/include/yaml.h").is_file() else "without"
-    assert (f"wardscan installed in {tmp_path / 'wardscan-venv'} ({fast} the C loader "
-            "_fastyaml)") in out
+    modules = "_fastwalk, _fastyaml" if Path("/usr/include/yaml.h").is_file() else "_fastwalk"
+    assert f"wardscan installed in {tmp_path / 'wardscan-venv'} (C modules: {modules})" in out
     report = json.loads((tmp_path / "out.json").read_text())
     assert len(report["scan"]["files"]) == 100 and report["findings"]
     # the timed wardscan is the installed copy, with its bytecode compiled by pip
@@ -567,7 +566,7 @@ def test_select_raw_agrees_with_select_and_refs_compare_by_identity() -> None:
 def _full_walk_paths(root: Any, limit: int = 10_000) -> dict[int, str]:
     """The fingerprint path of every container, from one whole depth-first walk (the form
     the resumable walk replaced)."""
-    from scanner.engine.evaluate import _path_of
+    from scanner.engine.findings import _path_of
 
     parents: dict[int, tuple[int, Any]] = {}
     stack: list[tuple[Any, int, Any]] = [(root, -1, None)]
@@ -598,7 +597,7 @@ def test_resumable_fingerprint_walk_gives_the_paths_of_one_whole_walk(generated:
     every container the path a whole walk gives, aliases and the walk's size limit included."""
     import random
 
-    from scanner.engine import evaluate
+    from scanner.engine import findings
     from scanner.engine.paths import Ref
 
     rng = random.Random(5)
@@ -616,12 +615,12 @@ def test_resumable_fingerprint_walk_gives_the_paths_of_one_whole_walk(generated:
                 want = _full_walk_paths(doc, limit)
                 containers = _containers(doc)
                 rng.shuffle(containers)
-                evaluate._walks.clear()
+                findings._walks.clear()
                 for c in containers:
-                    got = evaluate.logical_path(doc, Ref(c, None), limit)
+                    got = findings.logical_path(doc, Ref(c, None), limit)
                     assert got == want.get(id(c), ""), (got, want.get(id(c)))
                     checked += 1
-    evaluate._walks.clear()
+    findings._walks.clear()
     assert checked > 5_000
 
 

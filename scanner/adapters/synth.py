@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, overload
 
 from scanner.models import Location
-from scanner.parse.yaml import key_mark
+from scanner.parse.yaml import key_position
 
 # (path, container, key, default): the location of ``container[key]``, not yet looked up
 Pending = tuple[str, Any, Any, "Location | None"]
@@ -28,10 +28,10 @@ def locate_key(path: str, container: Any, key: Any = None,
     explicit = getattr(container, "locs", None)
     if explicit is not None and key in explicit:
         return explicit[key]
-    mark = key_mark(container, key)
-    if mark is None:
+    pos = key_position(container, key)
+    if pos is None:
         return default or Location(path, 1, 1)
-    return Location(path, mark.line + 1, mark.column + 1)
+    return Location(path, pos[0], pos[1])
 
 
 def pending(path: str, container: Any, key: Any = None,

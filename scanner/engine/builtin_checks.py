@@ -12,9 +12,14 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from yaml.nodes import MappingNode, ScalarNode
+
+from scanner.engine.detect_checks import run_detect
+from scanner.engine.findings import locate, make_finding
 from scanner.engine.paths import Ref, select
 from scanner.engine.rules import Rule
-from scanner.models import Finding, Resource
+from scanner.models import Finding, Location, Resource
+from scanner.parse.yaml import marked
 
 
 @lru_cache(maxsize=1)
@@ -61,8 +66,6 @@ def _describe(err: Any) -> tuple[str, tuple[Any, ...]]:
 
 
 def _schema_findings(rule: Rule, resource: Resource) -> list[Finding]:
-    from scanner.engine.evaluate import locate, make_finding
-
     root = resource.body
     out = []
     for err in _manifest_validator().iter_errors(root):
@@ -77,8 +80,6 @@ def _schema_findings(rule: Rule, resource: Resource) -> list[Finding]:
 
 def run(rule: Rule, resource: Resource) -> list[Finding]:
     if rule.check == "detect":
-        from scanner.engine.detect_checks import run_detect
-
         return run_detect(rule, resource)
     if rule.check == "duplicate-keys":
         return duplicate_keys(rule, resource)
@@ -90,12 +91,6 @@ def run(rule: Rule, resource: Resource) -> list[Finding]:
 def duplicate_keys(rule: Rule, resource: Resource) -> list[Finding]:
     """A key written twice in one YAML mapping: the parser keeps the later value, so a
     ``privileged: true`` below a ``privileged: false`` silently wins."""
-    from yaml.nodes import MappingNode, ScalarNode
-
-    from scanner.engine.evaluate import make_finding
-    from scanner.models import Location
-    from scanner.parse.yaml import marked
-
     if resource.kind == "workload" or not marked(resource.body):
         return []
     out: list[Finding] = []

@@ -28,6 +28,7 @@ from typing import Any
 from scanner.engine.paths import (
     PathSyntaxError,
     Ref,
+    fastwalk,
     parse_path,
     ref_of,
     select,
@@ -317,9 +318,10 @@ def _plain_keys(segments: tuple[Any, ...]) -> bool:
     return all(s.__class__ is str for s in segments)
 
 
-def _follow(value: Any, ref: Ref, segments: tuple[str, ...]) -> tuple[bool, Any, Ref]:
+def follow_python(value: Any, ref: Ref, segments: tuple[str, ...]) -> tuple[bool, Any, Ref]:
     """``select`` for a path of plain keys: (found, value, its ref, or the nearest parent's
-    when not found), with one ``Ref`` made instead of one per step."""
+    when not found), with one ``Ref`` made instead of one per step. ``_follow`` is this
+    function, or its C version where the build has it."""
     container: Any = None
     key: Any = None
     for seg in segments:
@@ -328,6 +330,10 @@ def _follow(value: Any, ref: Ref, segments: tuple[str, ...]) -> tuple[bool, Any,
         container, key = value, seg
         value = value[seg]
     return (True, value, ref_of(ref, container, key))
+
+
+_follow: Callable[[Any, Ref, tuple[str, ...]], tuple[bool, Any, Ref]] = (
+    follow_python if fastwalk is None else fastwalk.follow)
 
 
 def _exists_check(want: bool, segments: tuple[Any, ...], from_root: bool) -> Check:

@@ -30,7 +30,8 @@ from scanner.detectors.secrets import (
     may_hold_provider_key,
     may_hold_secret_name,
 )
-from scanner.engine.paths import Ref
+from scanner.engine.findings import locate, make_finding
+from scanner.engine.paths import Ref, fastwalk
 from scanner.engine.rules import Rule
 from scanner.models import Finding, Location, Resource
 from scanner.parse.yaml import key_position, scalar_mark
@@ -81,14 +82,25 @@ def absent_groups(text: str) -> frozenset[str]:
     return frozenset(g for g, may_match in _FILE_HINTS.items() if not may_match(text, low))
 
 
-def strings(body: Any) -> list[tuple[Any, Any, str, str | None]]:
+Strings = list[tuple[Any, Any, str, str | None]]
+
+
+def strings(body: Any) -> Strings:
     """(container, key, text, variable name) for every string, aliases visited once. The
     variable of ``{name: X, value: ...}`` (Kubernetes env) is X; otherwise the key."""
-    out: list[tuple[Any, Any, str, str | None]] = []
+    if fastwalk is not None:
+        return fastwalk.strings(body, MAX_STRINGS)
+    return strings_python(body)
+
+
+def strings_python(body: Any, limit: int = MAX_STRINGS) -> Strings:
+    """``strings`` in Python: the reference the C version (scanner/engine/_fastwalk.c) is
+    checked against, and what runs where the build has no C."""
+    out: Strings = []
     add = out.append
     stack: list[Any] = [body]
     seen: set[int] = set()
-    while stack and len(out) < MAX_STRINGS:
+    while stack and len(out) < limit:
         node = stack.pop()
         nid = id(node)
         if nid in seen:
@@ -131,8 +143,6 @@ def match_location(resource: Resource, container: Any, key: Any, text: str,
     if explicit is not None:
         extra = 1 + lines_before if "\n" in text else 0  # a heredoc's text starts below it
         return Location(explicit.path, explicit.line + extra, explicit.column)
-    from scanner.engine.evaluate import locate
-
     return locate(Ref(container, key), resource)
 
 
@@ -166,7 +176,7 @@ def _matches(group: str, text: str, name: str | None, key: Any) -> list[Match]:
 
 
 def _in_patient_text(key: Any, name: str | None, text: str) -> bool:
-    return "\n" in text.strip() or _patient_name(str(name or key))
+    return ("\n" in text and "\n" in text.strip()) or _patient_name(str(name or key))
 
 
 @lru_cache(maxsize=4096)
@@ -187,16 +197,15 @@ def _may_match(group: str) -> Callable[[str, str | None, Any], bool] | None:
     if hint is not None:
         return lambda text, _name, _key: hint(text)
     if group == "phi-contact":  # every contact pattern needs a digit or an @
-        return lambda text, name, key: (_DIGIT_OR_AT.search(text) is not None
-                                        and _in_patient_text(key, name, text))
+        # the rarer test first: few strings are multi-line or under a patient-facing name
+        return lambda text, name, key: (_in_patient_text(key, name, text)
+                                        and _DIGIT_OR_AT.search(text) is not None)
     if group == "secret-assignments":
         return _secret_named
     return None
 
 
 def run_detect(rule: Rule, resource: Resource) -> list[Finding]:
-    from scanner.engine.evaluate import make_finding
-
     group = rule.detect
     if resource.kind.startswith(SKIPPED_KINDS) or group is None:
         return []

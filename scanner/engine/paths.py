@@ -9,6 +9,7 @@ at the line of its nearest existing parent.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 WILD = object()  # matches every key of a mapping or every item of a sequence
@@ -84,13 +85,14 @@ def parse_path(text: str) -> tuple[Segment, ...]:
 _SIMPLE: dict[tuple[Segment, ...], bool] = {}  # paths of plain keys only (few: rules' paths)
 
 
-def select(
+def select_python(
     root: Any, root_ref: Ref, segments: tuple[Segment, ...]
 ) -> tuple[list[tuple[Any, Ref]], list[Ref]]:
     """Follow ``segments`` from ``root``.
 
     Returns ``(hits, misses)``: the selected values with their refs, and, for each branch
     that stopped early, the ref of the last value that did exist (nearest parent).
+    ``select`` is this function, or its C version where the build has it.
     """
     simple = _SIMPLE.get(segments)
     if simple is None:
@@ -104,7 +106,7 @@ def select(
                 return [], [ref_of(root_ref, container, key)]
             value, container, key = value[seg], value, seg
         return [(value, ref_of(root_ref, container, key))], []
-    frontier, missed = select_raw(root, segments)
+    frontier, missed = select_raw_python(root, segments)
     return ([(v, ref_of(root_ref, c, k)) for v, c, k in frontier],
             [ref_of(root_ref, c, k) for c, k in missed])
 
@@ -114,11 +116,15 @@ def ref_of(base_ref: Ref, container: Any, key: Any) -> Ref:
     return base_ref if container is None else Ref(container, key)
 
 
-def select_raw(root: Any, segments: tuple[Segment, ...]
-               ) -> tuple[list[tuple[Any, Any, Any]], list[tuple[Any, Any]]]:
+Hits = list[tuple[Any, Any, Any]]
+Misses = list[tuple[Any, Any]]
+
+
+def select_raw_python(root: Any, segments: tuple[Segment, ...]) -> tuple[Hits, Misses]:
     """``select`` without the Refs: hits as (value, container, key) and misses as
     (container, key), with container None standing for the root's own ref. Callers that
-    need one Ref out of many make only that one."""
+    need one Ref out of many make only that one. ``select_raw`` is this function, or its
+    C version where the build has it."""
     frontier: list[tuple[Any, Any, Any]] = [(root, None, None)]
     missed: list[tuple[Any, Any]] = []
     for seg in segments:
@@ -143,3 +149,16 @@ def select_raw(root: Any, segments: tuple[Segment, ...]
                 missed.append((container, key))
         frontier = nxt
     return frontier, missed
+
+
+try:  # the C versions of the engine's walks (scanner/engine/_fastwalk.c), where built
+    from scanner.engine import _fastwalk as fastwalk
+except ImportError:  # the pure-Python build
+    fastwalk = None  # type: ignore[assignment]
+else:
+    fastwalk.configure(Ref, WILD)
+
+select: Callable[[Any, Ref, tuple[Segment, ...]], tuple[list[tuple[Any, Ref]], list[Ref]]] = (
+    select_python if fastwalk is None else fastwalk.select)
+select_raw: Callable[[Any, tuple[Segment, ...]], tuple[Hits, Misses]] = (
+    select_raw_python if fastwalk is None else fastwalk.select_raw)

@@ -297,6 +297,7 @@ else:
 
 _INT = struct.calcsize("i")
 _TRIPLE = struct.Struct("3i")
+_PAIR = struct.Struct("2i")
 _HEAD = 6  # ints before the first entry
 _STYLES = {ord("p"): "", ord("'"): "'", ord('"'): '"', ord("|"): "|", ord(">"): ">"}
 
@@ -426,6 +427,11 @@ def key_position(container: Any, key: str | int | None) -> tuple[int, int] | Non
     ``key=None`` asks for the container itself. Returns None when the container carries no
     node (data that did not come from YAML).
     """
+    node = getattr(container, "node", None)
+    if node.__class__ is tuple:  # packed by _fastyaml: read the two ints, make no Mark
+        at = None if key is None else _packed_entry(node, key)
+        line, column = _PAIR.unpack_from(node[0], 0 if at is None else at * _INT)
+        return (line + 1, column + 1)
     mark = key_mark(container, key)
     return None if mark is None else (mark.line + 1, mark.column + 1)
 
