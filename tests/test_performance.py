@@ -258,6 +258,32 @@ def test_file_hints_agree_with_the_per_string_patterns(generated: Path) -> None:
     assert checked > 300
 
 
+def test_provider_patterns_run_only_where_their_literal_text_is(generated: Path) -> None:
+    """Each provider pattern is skipped unless one of its words is in the text: every word
+    list must name the literal text the pattern itself requires, so the skip loses nothing."""
+    import re
+
+    from scanner.detectors import secrets
+
+    pairs = list(zip(secrets._PROVIDERS, secrets._PROVIDER_LITERALS, strict=True))
+    for (kind, _label, pattern, _entropy), words in pairs:
+        # each word is spelled in the pattern, outside any class or quantifier
+        assert all(w in pattern.pattern or re.escape(w) in pattern.pattern for w in words), kind
+    # and over real text, gating finds exactly what running every pattern finds
+    ungated = [(k, lab, p, e) for k, lab, p, e in secrets._PROVIDERS]
+    texts = [*_texts_for_hints(generated),
+             "sk-ant-api03-" + "a1B2" * 23 + "xAA", "hf_" + "AbCdEfGhIj" * 3 + "AbCd",
+             "AKIAIOSFODNN7EXAMPL2", "x=AIza" + "Sy3-1aB2cD4eF5gH6iJ7kL8mN9oP0qR1sT2u"]
+    found = 0
+    for text in texts:
+        every = [(k, m.start(), m.end()) for k, _l, p, _e in ungated for m in p.finditer(text)]
+        gated = [(k, m.start(), m.end()) for ((k, _l, p, _e), words) in pairs
+                 if any(w in text for w in words) for m in p.finditer(text)]
+        assert gated == every, text[:80]
+        found += len(every)
+    assert found >= 4
+
+
 def test_placeholder_splitting_agrees_with_the_plain_dynamic_programme() -> None:
     import random
     import string

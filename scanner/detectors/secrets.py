@@ -223,6 +223,13 @@ _PROVIDERS: tuple[tuple[str, str, re.Pattern[str], float], ...] = (
      re.compile(r"(?<![\w-])pplx-[A-Za-z0-9]{48}(?![\w-])", _A), 3.0),
 )
 PROVIDER_KINDS = frozenset(kind for kind, *_ in _PROVIDERS)
+# The literal text each provider pattern cannot match without (one of its words): a string
+# that holds none of them skips the pattern (tests/test_secrets.py checks every pattern
+# spells its words).
+_PROVIDER_LITERALS: tuple[tuple[str, ...], ...] = (
+    ("sk-ant-api03-",), ("sk-ant-admin01-",), ("T3BlbkFJ",), ("T3BlbkFJ",), ("hf_",),
+    ("api_org_",), ("A3T", "AKIA", "ASIA", "ABIA", "ACCA"), ("ABSK",),
+    ("bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t",), ("AIza",), ("Q~",), ("pplx-",))
 # Cheap first looks, each a necessary condition of the detectors it guards: text without any
 # of these cannot hold a match, so most strings (and most files) skip the full patterns.
 # Each a necessary condition of the detectors it guards: text without any of these words
@@ -288,7 +295,10 @@ def _default_label(value: str, user: str | None, name: str | None) -> str | None
 
 def _providers(text: str) -> list[Match]:
     found = []
-    for kind, label, pattern, min_entropy in _PROVIDERS:
+    for (kind, label, pattern, min_entropy), words in zip(_PROVIDERS, _PROVIDER_LITERALS,
+                                                          strict=True):
+        if not any(w in text for w in words):
+            continue
         for m in pattern.finditer(text):
             v = m.group()
             if (_FAKE.search(v) or entropy(v) < min_entropy
