@@ -12,7 +12,7 @@ import venv
 import zipfile
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import ROOT, SHARED
 
 PROBE = (
     "from scanner.engine.packs import builtin_pack_files, load_rules;"
@@ -67,11 +67,32 @@ def test_wheel_and_editable_installs_find_the_packs(tmp_path: Path) -> None:
                              "print(y._fastyaml is not None, p.fastwalk is not None)"],
                             check=True, cwd=tmp_path, capture_output=True, text=True).stdout
     assert loaded.split() == [str(LIBYAML_HEADER), "True"]
+    # the default install (Python calling the C walks, and the C loader) reports what the
+    # pure Python of this checkout reports, byte for byte
+    generated = tmp_path / "generated"
+    subprocess.run([sys.executable, str(SHARED / "bench" / "gen_corpus.py"), str(generated),
+                    "--files", "80", "--seed", "5", "--format", "mix"], check=True,
+                   stdout=subprocess.DEVNULL)
+    inputs = [str(SHARED / "corpus"), str(ROOT / "examples"), str(ROOT / "tests" / "fixtures"),
+              str(generated)]
+    assert _report(python, inputs, tmp_path / "default") == \
+        _report(Path(sys.executable), inputs, tmp_path / "pure")
 
     _pip(python, "install", "--no-deps", "--no-build-isolation", "-e", str(ROOT), cwd=tmp_path)
     where, packs, _count = _probe(python, tmp_path)
     assert Path(where) == ROOT / "rules"
     assert packs == str(expected)
+
+
+def _report(python: Path, inputs: list[str], out: Path) -> bytes:
+    out.mkdir()
+    run = subprocess.run([str(python), "-m", "scanner", "scan", *inputs, "--format", "json",
+                          "-o", str(out / "r.json"), "--fail-on", "none", "--no-config"],
+                         cwd=out, capture_output=True)
+    assert run.returncode == 0, run.stderr.decode()
+    report = (out / "r.json").read_bytes()
+    assert report.count(b'"rule_id"') > 400  # the comparison means something
+    return report
 
 
 def test_a_pure_build_has_no_extension_modules(tmp_path: Path) -> None:
