@@ -153,6 +153,21 @@ def test_findings_name_the_identifier_class(planted: tuple[Path, object]) -> Non
         assert any(m.startswith(label) for m in messages), label
 
 
+def test_a_literal_secret_is_named_once_by_its_setting(ruleset: RuleSet) -> None:
+    """The label names the variable; the message does not add it again (nor a list index)."""
+    from scanner.scan import FileScanner
+
+    text = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: tgi}\nspec:\n"
+            "  template:\n    spec:\n      containers:\n        - name: tgi\n"
+            "          image: ghcr.io/huggingface/text-generation-inference:2.0\n"
+            "          env:\n            - {name: DB_PASSWORD, value: 'Qw3rTy9Ui0pL'}\n"
+            "          args: ['--x', 'API_SECRET=Zx9qLm2Rt7Wv4Kp8']\n")
+    found = FileScanner(ruleset, ScanOptions()).scan_text("d.yaml", text)[0]
+    assert sorted((f.location.line, f.message) for f in found if f.rule_id == "WS-SEC-004") == [
+        (11, "Literal secret in DB_PASSWORD: Qw… (12 chars)"),
+        (12, "Literal secret in API_SECRET: Zx… (16 chars)")]
+
+
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_no_planted_value_appears_in_any_format(planted: tuple[Path, object], fmt: str) -> None:
     _folder, result = planted

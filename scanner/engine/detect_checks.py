@@ -220,8 +220,10 @@ def run_detect(rule: Rule, resource: Resource) -> list[Finding]:
             where = match_location(resource, container, key, text, m.start)
             shown = mask_phi(m.value, m.kind) if group.startswith("phi") else (
                 m.value if m.kind == "default-credential" else mask(m.value))
-            field = name or str(key)
-            msg = f"{m.label} in {field}: {shown}"
+            # a secret-named setting's label names the setting already ("Literal secret in
+            # HF_TOKEN"); for a list item the key is only its index
+            msg = (f"{m.label}: {shown}" if m.kind == "secret-assignment"
+                   else f"{m.label} in {name or str(key)}: {shown}")
             out.append(make_finding(rule, resource, where, msg, ref=Ref(container, key),
                                     detail=f"{m.kind}:{m.start}"))
     return out
