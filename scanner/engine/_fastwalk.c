@@ -5,7 +5,7 @@
  * following a path of keys (conditions.py ``_follow``), selecting a path with wildcards
  * (paths.py ``select`` and ``select_raw``), listing every string for the detectors
  * (detect_checks.py ``strings``) and finding a finding's logical path for its fingerprint
- * (evaluate.py ``_Walk``). They run tens of thousands of times per thousand files, and in
+ * (findings.py ``_Walk``). They run tens of thousands of times per thousand files, and in
  * Python most of their time is the interpreter's, not the work's: a fifth of a scan.
  *
  * The Python versions stay the reference; the module is optional (a build without a C
@@ -109,6 +109,16 @@ static PyObject *seq_items(PyObject *seq)
         return seq;
     }
     return PySequence_List(seq);
+}
+
+/* ``stack.pop()`` of a non-empty list: the last item, as a new reference (NULL on error). */
+static PyObject *pop_last(PyObject *stack)
+{
+    Py_ssize_t top = PyList_GET_SIZE(stack) - 1;
+    PyObject *item = Py_NewRef(PyList_GET_ITEM(stack, top));
+    if (PyList_SetSlice(stack, top, top + 1, NULL) < 0)
+        Py_CLEAR(item);
+    return item;
 }
 
 static int configured(void)
@@ -430,9 +440,7 @@ static PyObject *strings(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     Py_INCREF(args[0]);
     PyList_SET_ITEM(stack, 0, args[0]);
     while (PyList_GET_SIZE(stack) > 0 && PyList_GET_SIZE(out) < limit) {
-        Py_ssize_t top = PyList_GET_SIZE(stack) - 1;
-        node = Py_NewRef(PyList_GET_ITEM(stack, top));
-        if (PyList_SetSlice(stack, top, top + 1, NULL) < 0)
+        if ((node = pop_last(stack)) == NULL)
             goto fail;
         PyObject *nid = PyLong_FromVoidPtr(node);
         if (nid == NULL)
@@ -538,7 +546,7 @@ fail:
     return NULL;
 }
 
-/* evaluate._Walk.reach, on the walk's state: (parents, stack, limit, target) ->
+/* findings._Walk.reach, on the walk's state: (parents, stack, limit, target) ->
  * (found, limit left). Pops (value, parent id, key) from ``stack``, records id(value) ->
  * (parent id, key) in ``parents`` for each container met first, and pushes its container
  * children; stops at ``target`` (an id) or when ``limit`` values have been popped. */
@@ -556,12 +564,9 @@ static PyObject *reach(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     if (found != 0)
         return found < 0 ? NULL : Py_BuildValue("(On)", Py_True, limit);
     while (PyList_GET_SIZE(stack) > 0 && limit > 0) {
-        Py_ssize_t top = PyList_GET_SIZE(stack) - 1;
-        PyObject *entry = Py_NewRef(PyList_GET_ITEM(stack, top));
-        if (PyList_SetSlice(stack, top, top + 1, NULL) < 0) {
-            Py_DECREF(entry);
+        PyObject *entry = pop_last(stack);
+        if (entry == NULL)
             return NULL;
-        }
         limit--;
         if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 3) {
             PyErr_SetString(PyExc_ValueError, "reach: a stack entry is not (value, parent, key)");
@@ -627,7 +632,7 @@ static PyObject *reach(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return Py_BuildValue("(On)", Py_False, limit);
 }
 
-/* evaluate._path_of(parents, vid): ``a.b[2].c``, from the root down to the container. */
+/* findings._path_of(parents, vid): ``a.b[2].c``, from the root down to the container. */
 static PyObject *path_of(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 2 || !PyDict_Check(args[0])) {
