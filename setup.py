@@ -1,10 +1,11 @@
 """Build script. The metadata lives in setup.cfg; this file only adds C extension modules.
 
-A build (``pip install .``, a wheel; not an editable install) compiles two optional C
-modules: scanner/engine/_fastwalk.c, the engine's walks over documents, and, when libyaml's
-header is installed, scanner/parse/_fastyaml.c, which makes the documents straight from
-libyaml's events. Without them the same Python code runs (the walks in Python, the
-documents from PyYAML) and gives the same reports.
+A build (``pip install .``, a wheel; not an editable install) compiles three optional C
+modules: scanner/engine/_fastwalk.c, the engine's walks over documents;
+scanner/detectors/_fastlook.c, the detectors' first looks over whole files; and, when
+libyaml's header is installed, scanner/parse/_fastyaml.c, which makes the documents straight
+from libyaml's events. Without them the same Python code runs (the walks and looks in
+Python, the documents from PyYAML) and gives the same reports.
 
 ``WARDSCAN_COMPILE=1 pip install .`` also compiles the per-file hot path (evaluation,
 detectors, adapters, linking) with mypyc, the compiler mypy ships and Black and mypy are
@@ -67,23 +68,26 @@ def _ext_modules() -> list[object]:
     if os.environ.get("WARDSCAN_COMPILE", "") == "0" or not _BUILDS & set(sys.argv[1:]):
         return []  # pure Python, asked for; or not a build (metadata, sdist, editable)
     if not _compiling():
-        return [*_fastwalk(), *_fastyaml()]
+        return [*_walks_and_looks(), *_fastyaml()]
     try:
         from mypyc.build import mypycify
     except ImportError:
         raise SystemExit("WARDSCAN_COMPILE=1 needs mypy (which brings mypyc) in the build "
                          "environment: pip install mypy, or leave build isolation on") from None
-    return [*mypycify(COMPILED, opt_level="3"), *_fastwalk(), *_fastyaml()]
+    return [*mypycify(COMPILED, opt_level="3"), *_walks_and_looks(), *_fastyaml()]
 
 
-def _fastwalk() -> list[object]:
+def _walks_and_looks() -> list[object]:
     """scanner/engine/_fastwalk.c, the engine's walks over documents in C (path selection,
-    the strings the detectors read, a finding's logical path). Optional: where it does not
-    compile, the install goes on with the Python versions, which give the same reports."""
+    the strings the detectors read, a finding's logical path), and
+    scanner/detectors/_fastlook.c, the words and shapes looked for in every file before the
+    detectors run. Optional: where one does not compile, the install goes on with the Python
+    versions, which give the same reports."""
     from setuptools import Extension
 
-    return [Extension("scanner.engine._fastwalk", ["scanner/engine/_fastwalk.c"],
-                      extra_compile_args=["-O2"], optional=True)]
+    return [Extension(f"scanner.{name.replace('/', '.')}", [f"scanner/{name}.c"],
+                      extra_compile_args=["-O2"], optional=True)
+            for name in ("engine/_fastwalk", "detectors/_fastlook")]
 
 
 def _fastyaml() -> list[object]:

@@ -9,8 +9,6 @@ Not a test module itself: the pure build has no ``_fastwalk``."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.machinery
-import importlib.util
 import json
 import sys
 from collections.abc import Callable
@@ -18,27 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from c_modules import ROOT, load_c_module
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_c_module() -> Any:
-    """The installed build's ``_fastwalk``, loaded on its own: the ``scanner`` package
-    imported afterwards is this checkout's source."""
-    spec = importlib.util.find_spec("scanner.engine._fastwalk")
-    assert spec is not None and spec.origin is not None, "this build has no _fastwalk"
-    loader = importlib.machinery.ExtensionFileLoader("_fastwalk", spec.origin)
-    module_spec = importlib.util.spec_from_loader("_fastwalk", loader)
-    assert module_spec is not None
-    module = importlib.util.module_from_spec(module_spec)
-    loader.exec_module(module)
-    for name in [n for n in sys.modules if n == "scanner" or n.startswith("scanner.")]:
-        del sys.modules[name]
-    sys.path.insert(0, str(ROOT))
-    return module
-
-
-fast = _load_c_module()
+fast = load_c_module("scanner.engine._fastwalk")
 
 from scanner.engine.conditions import follow_python  # noqa: E402
 from scanner.engine.detect_checks import MAX_STRINGS, strings_python  # noqa: E402

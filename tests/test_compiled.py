@@ -18,6 +18,7 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,11 +114,13 @@ def test_the_compiled_build_runs_compiled_modules(compiled: Path, tmp_path: Path
                          capture_output=True, text=True).stdout
     files = json.loads(out)
     assert all(f.startswith(str(compiled.parents[1])) and f.endswith(".so") for f in files)
-    probe = ("import scanner.parse.yaml as y, scanner.engine.paths as p; "
-             "print(y._fastyaml.__file__); print(p.fastwalk.__file__)")
+    probe = ("import scanner.parse.yaml as y, scanner.engine.paths as p, "
+             "scanner.detectors.textlook as t; "
+             "print(y._fastyaml.__file__); print(p.fastwalk.__file__); "
+             "print(t.fastlook.__file__)")
     fast = subprocess.run([str(compiled), "-c", probe], check=True, cwd=tmp_path,
                           capture_output=True, text=True).stdout.split()
-    assert len(fast) == 2
+    assert len(fast) == 3
     assert all(f.startswith(str(compiled.parents[1])) and f.endswith(".so") for f in fast)
 
 
@@ -184,19 +187,39 @@ def test_fastyaml_builds_what_pyyaml_builds(compiled: Path, inputs: list[Path],
     assert generated == []  # the common case takes the fast path
 
 
+def _run_check(compiled: Path, script: str, inputs: list[Path], tmp_path: Path) -> Any:
+    """What a check script (tests/*_check.py) prints, run with the compiled build."""
+    run = subprocess.run([str(compiled), str(ROOT / "tests" / script), *map(str, inputs)],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
 def test_fastwalk_returns_what_the_python_walks_return(compiled: Path, inputs: list[Path],
                                                       tmp_path: Path) -> None:
     """The C walks of the compiled build (scanner/engine/_fastwalk.c) against the Python
     functions they stand in for: every resource of the inputs, every path of the packs,
     and edge cases (mappings and lists that read differently from dict and list, cycles,
     shared values, odd keys and indexes, errors)."""
-    check = ROOT / "tests" / "fastwalk_check.py"
-    run = subprocess.run([str(compiled), str(check), *map(str, inputs)], cwd=tmp_path,
-                         capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    result = json.loads(run.stdout)
+    result = _run_check(compiled, "fastwalk_check.py", inputs, tmp_path)
     assert result["differences"] == []
     assert result["bodies"] > 1200 and result["calls"] > 1_000_000
+
+
+def test_fastlook_finds_what_the_python_looks_find(compiled: Path, inputs: list[Path],
+                                                   tmp_path: Path) -> None:
+    """The C first looks of the compiled build (scanner/detectors/_fastlook.c) against the
+    Python they stand in for, on every input text (whole, lower-cased, line by line) and on
+    texts made to sit on the edges; and the arguments both refuse."""
+    result = _run_check(compiled, "fastlook_check.py", inputs, tmp_path)
+    assert result["differences"] == []
+    assert result["texts"] > 350 and result["calls"] > 150_000
+    assert 0 < result["wide"] < result["calls"] // 10  # some texts go back to Python
+    assert result["refused"] == {
+        "too many": ["raised", "ValueError"], "one character": ["raised", "ValueError"],
+        "not ASCII": ["raised", "ValueError"], "not a str": ["raised", "ValueError"],
+        "not a tuple": ["raised", "TypeError"], "present of bytes": ["raised", "TypeError"],
+        "mbi of bytes": ["raised", "TypeError"]}
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

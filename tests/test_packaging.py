@@ -1,7 +1,7 @@
 """The rule packs ship inside the wheel as ``scanner.packs`` (never a top-level ``rules``),
 and both a regular and an editable install find them; a regular build carries the C walks
-``_fastwalk``, and the C loader ``_fastyaml`` where libyaml's header is installed, and
-``WARDSCAN_COMPILE=0`` none."""
+``_fastwalk`` and looks ``_fastlook``, and the C loader ``_fastyaml`` where libyaml's header is
+installed, and ``WARDSCAN_COMPILE=0`` none."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ def test_wheel_and_editable_installs_find_the_packs(tmp_path: Path) -> None:
     assert len(fast) == (1 if LIBYAML_HEADER else 0)
     walks = [n for n in names if n.startswith("scanner/engine/_fastwalk.") and n.endswith(".so")]
     assert len(walks) == 1  # needs only a C compiler, which the compiled tests need too
+    looks = [n for n in names if n.startswith("scanner/detectors/_fastlook.") and n.endswith(".so")]
+    assert len(looks) == 1
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
@@ -63,10 +65,11 @@ def test_wheel_and_editable_installs_find_the_packs(tmp_path: Path) -> None:
     assert packs == str(expected)
     assert int(count) >= 35
     loaded = subprocess.run([str(python), "-c", "import scanner.parse.yaml as y, "
-                             "scanner.engine.paths as p; "
-                             "print(y._fastyaml is not None, p.fastwalk is not None)"],
+                             "scanner.engine.paths as p, scanner.detectors.textlook as t; "
+                             "print(y._fastyaml is not None, p.fastwalk is not None, "
+                             "t.fastlook is not None)"],
                             check=True, cwd=tmp_path, capture_output=True, text=True).stdout
-    assert loaded.split() == [str(LIBYAML_HEADER), "True"]
+    assert loaded.split() == [str(LIBYAML_HEADER), "True", "True"]
     # the default install (Python calling the C walks, and the C loader) reports what the
     # pure Python of this checkout reports, byte for byte
     generated = tmp_path / "generated"

@@ -221,34 +221,53 @@ def _texts_for_hints(generated: Path) -> list[str]:
     # hand-made edge cases: case, Unicode case folding, the hints at the very ends
     texts += ["PASSWORD=x", "Api_Key: v", "\u212aEY", "ss#", "x://", "pwd =1", "Pwd=1",
               "MiLvUs", "sk-", "AKIA", "123-45-6789", "1EG4-TE5-MK73", "DOB", "Health Plan",
-              "mr #", "k\u017fey", ""]
+              "mr #", "k\u017fey", "", "\u00e9AKIA", "AKIA\u2019", "token\u2019",
+              "1EG4TE5MK73\u2019", "\u00e91EG4TE5MK73"]
     return texts
 
 
 def test_file_hints_agree_with_the_per_string_patterns(generated: Path) -> None:
-    """The file-level looks are substring tests now; each must hold wherever the regex it
-    replaced (the per-string hint, over the whole text) finds something."""
-    from scanner.detectors.phi import may_hold_identifier
+    """The file-level looks read the bits of two word sets; each must equal the substring
+    tests it stands for, and hold wherever the regex it replaced finds something."""
+    import re
+
+    from scanner.detectors.firstlook import FirstLooks
+    from scanner.detectors.phi import ALWAYS_WORDS, may_hold_identifier
     from scanner.detectors.secrets import (
         CONNECTION_HINT,
         DEFAULT_HINT,
+        DEFAULT_WORDS,
         PROVIDER_HINT,
+        PROVIDER_WORDS,
     )
     from scanner.engine.detect_checks import _FILE_HINTS
 
-    old_secret_name = __import__("re").compile(r"(?i)pass|secret|token|key|auth|cred|pwd")
-    old_ssn_or_mbi = __import__("re").compile(
+    old_secret_name = re.compile(r"(?i)pass|secret|token|key|auth|cred|pwd")
+    old_ssn_or_mbi = re.compile(
         r"\d{3}-\d{2}-\d{4}|[1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2}")
+    # the name test is_secret_name makes needs one of these words in the lower-cased name
+    name_words = ("pass", "secret", "token", "key", "auth", "cred", "pwd")
     checked = 0
     for text in _texts_for_hints(generated):
         low = text.lower()
-        hints = {g: fn(text, low) for g, fn in _FILE_HINTS.items()}
+        looks = FirstLooks(text)
+        hints = {g: fn(looks) for g, fn in _FILE_HINTS.items()}
+        default = any(w in text for w in DEFAULT_WORDS)
+        assert hints == {
+            "provider-keys": any(w in text for w in PROVIDER_WORDS),
+            "private-keys": "PRIVATE KEY" in text,
+            "connection-passwords": "://" in text or default or (
+                ("password" in low or "pwd" in low) and CONNECTION_HINT.search(text) is not None),
+            "default-credentials": default,
+            "phi-direct": may_hold_identifier(text),
+            "secret-assignments": any(w in low for w in name_words),
+            "phi-contact": any(c.isdecimal() or c == "@" for c in text),
+        }, text[:200]
+        assert looks.identifier() == may_hold_identifier(text, low, any(
+            w in low for w in ALWAYS_WORDS))
         assert hints["provider-keys"] == (PROVIDER_HINT.search(text) is not None)
         assert hints["default-credentials"] == (DEFAULT_HINT.search(text) is not None)
         assert hints["connection-passwords"] >= (CONNECTION_HINT.search(text) is not None)
-        # the name test is_secret_name makes needs one of these words in the lower-cased name
-        words = ("pass", "secret", "token", "key", "auth", "cred", "pwd")
-        assert hints["secret-assignments"] == any(w in low for w in words)
         if hints["secret-assignments"]:
             assert old_secret_name.search(text) is not None
         assert may_hold_identifier(text) == may_hold_identifier(text, low)
@@ -335,16 +354,13 @@ def test_assignment_scan_is_skipped_only_where_it_finds_nothing(generated: Path)
 
 
 def test_redaction_first_looks_skip_only_text_with_nothing_to_mask(generated: Path) -> None:
-    """redact() calls find_secrets and find_assignments only where may_hold_secret and
-    may_hold_assignment hold, and find_phi only where may_hold_identifier holds: over every
-    line of the corpus, the fixtures and the generated files, a skipped line has nothing."""
-    from scanner.detectors.phi import find_phi, may_hold_identifier
-    from scanner.detectors.secrets import (
-        find_assignments,
-        find_secrets,
-        may_hold_assignment,
-        may_hold_secret,
-    )
+    """redact() calls find_secrets and find_assignments only where the first looks
+    ``secret()`` and ``assignment()`` hold, and find_phi only where ``identifier()`` holds: over
+    every line of the corpus, the fixtures and the generated files, a skipped line has
+    nothing."""
+    from scanner.detectors.firstlook import FirstLooks
+    from scanner.detectors.phi import find_phi
+    from scanner.detectors.secrets import find_assignments, find_secrets
 
     lines = [line for text in _texts_for_hints(generated) for line in text.splitlines()]
     lines += ["API_KEY=Zx9qLm2Rt7Wv4Kp8", "token: 'ab12CD34ef56GH78'", "Pwd=Qw3rTy9Ui0;",
@@ -352,15 +368,15 @@ def test_redaction_first_looks_skip_only_text_with_nothing_to_mask(generated: Pa
               "MRN: 00482913", "DOB: 03/12/1984", "Member ID: XYZ482913307"]
     found = {"secret": 0, "assignment": 0, "phi": 0}
     for line in lines:
-        low = line.lower()
+        looks = FirstLooks(line)
         if find_secrets(line):
-            assert may_hold_secret(line, low), line
+            assert looks.secret(), line
             found["secret"] += 1
         if find_assignments(line):
-            assert may_hold_assignment(line, low), line
+            assert looks.assignment(), line
             found["assignment"] += 1
         if find_phi(line):
-            assert may_hold_identifier(line, low), line
+            assert looks.identifier(), line
             found["phi"] += 1
     assert min(found.values()) >= 3, found
 
@@ -731,7 +747,7 @@ def test_word_trie_finds_a_word_exactly_when_one_occurs() -> None:
     import random
     import re
 
-    from scanner.detectors.phi import _ALWAYS_WORDS, word_trie
+    from scanner.detectors.phi import ALWAYS_WORDS, word_trie
 
     rng = random.Random(5)
     alphabet = "abs.#-"
@@ -741,8 +757,8 @@ def test_word_trie_finds_a_word_exactly_when_one_occurs() -> None:
         text = "".join(rng.choice(alphabet + "xy") for _ in range(rng.randint(0, 30)))
         found = re.search(word_trie(words), text) is not None
         assert found == any(w in text for w in words), (words, text)
-    assert re.fullmatch(word_trie(_ALWAYS_WORDS), "d.o.b") and not re.search(
-        word_trie(_ALWAYS_WORDS), "dxoxb")
+    assert re.fullmatch(word_trie(ALWAYS_WORDS), "d.o.b") and not re.search(
+        word_trie(ALWAYS_WORDS), "dxoxb")
 
 
 def test_pending_locations_read_as_the_locations_looked_up_at_once() -> None:

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from scanner.detectors.secrets import Match
+from scanner.detectors.textlook import fastlook
 
 ALWAYS_REPORTED = frozenset({"ssn", "mrn", "health-plan-id", "npi", "dob"})
 PATIENT_TEXT_ONLY = frozenset({"phone", "fax", "email", "street-address", "zip-code",
@@ -129,9 +130,8 @@ def _date_at(text: str, pos: int) -> tuple[int, int] | None:
 # Necessary conditions of the ``_always`` patterns: an SSN or MBI shape, or a label word,
 # looked for in the lowered text (a case-insensitive alternation over the raw text costs more
 # than every other detector's first look together).
-_ALWAYS_WORDS = ("ssn", "ss#", "social", "mrn", "medical", "npi", "member", "subscriber",
-                 "beneficiary", "insur", "medicaid", "medicare", "dob", "d.o.b", "birth",
-                 "born")
+ALWAYS_WORDS = ("ssn", "ss#", "social", "mrn", "medical", "npi", "member", "subscriber",
+                "beneficiary", "insur", "medicaid", "medicare", "dob", "d.o.b", "birth", "born")
 # Split in two, each starting where the regex engine scans fast: the SSN shape from its first
 # hyphen (a literal, searched with memchr), the MBI shape on its own.
 _SSN_SHAPE = re.compile(r"-\d{2}-\d{4}")  # necessary for \d{3}-\d{2}-\d{4}
@@ -161,22 +161,33 @@ def word_trie(words: tuple[str, ...] | list[str]) -> str:
 
 
 # one alternation of lower-case words (no IGNORECASE): faster than 16 substring tests
-_ALWAYS_WORD = re.compile(word_trie(_ALWAYS_WORDS))
+_ALWAYS_WORD = re.compile(word_trie(ALWAYS_WORDS))
 # not bare "health" (/health); one pattern per literal start, which re finds fast (an
 # alternation of the two tests every position)
 _LABEL_MR = re.compile(r"mr(?:\s?#|\s+no)")
 _LABEL_PLAN = re.compile(r"health[\s_-]*plan")
 
 
-def may_hold_identifier(text: str, low: str | None = None) -> bool:
+def may_hold_identifier(text: str, low: str | None = None, word: bool | None = None) -> bool:
     """False only when no always-reported identifier (SSN, MRN, plan ID, NPI, DOB) can be in
-    ``text``; a cheap test run before the full patterns. ``low`` is ``text.lower()`` when the
-    caller has it already."""
+    ``text``; a cheap test run before the full patterns. ``low`` is ``text.lower()`` and
+    ``word`` whether one of ``ALWAYS_WORDS`` is in it, when the caller knows them already."""
     if low is None:
         low = text.lower()
-    return (_ALWAYS_WORD.search(low) is not None or _SSN_SHAPE.search(text) is not None
-            or _MBI_SHAPE.search(text) is not None
+    if word is None:
+        word = _ALWAYS_WORD.search(low) is not None
+    return (word or _SSN_SHAPE.search(text) is not None or has_mbi_shape(text)
             or _LABEL_MR.search(low) is not None or _LABEL_PLAN.search(low) is not None)
+
+
+def has_mbi_shape(text: str) -> bool:
+    """Whether ``_MBI_SHAPE`` is anywhere in ``text``: one pass in C when the build has it
+    (the regex has no literal to start from, so ``re`` tries it at every character)."""
+    if fastlook is not None:
+        found = fastlook.mbi_shape(text)
+        if found is not None:  # None: a text wider than Latin-1, which C leaves to ``re``
+            return found
+    return _MBI_SHAPE.search(text) is not None
 
 
 def _always(text: str) -> Iterator[tuple[str, int, int]]:

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from scanner.detectors.phi import find_phi, may_hold_identifier
-from scanner.detectors.secrets import (
-    find_assignments,
-    find_secrets,
-    may_hold_assignment,
-    may_hold_secret,
-)
+from scanner.detectors.firstlook import FirstLooks
+from scanner.detectors.phi import find_phi
+from scanner.detectors.secrets import find_assignments, find_secrets
 
 ELLIPSIS = "\u2026"
 
@@ -52,11 +48,11 @@ def redact(text: str) -> str:
     secret and the finding has to name them. Contact-like PHI is not touched, because finding
     messages quote hostnames and service emails that are not patient data.
     """
-    low = text.lower()  # the first looks below rule out nearly every message cheaply
-    found = [*(find_secrets(text) if may_hold_secret(text, low) else ()),
-             *(find_assignments(text) if may_hold_assignment(text, low) else ())]
+    looks = FirstLooks(text)  # they rule out nearly every message cheaply
+    found = [*(find_secrets(text) if looks.secret() else ()),
+             *(find_assignments(text) if looks.assignment() else ())]
     spans = [(m.start, m.end, mask(m.value)) for m in found if m.kind != "default-credential"]
-    if may_hold_identifier(text, low):
+    if looks.identifier():
         spans += [(m.start, m.end, mask_phi(m.value, m.kind)) for m in find_phi(text)]
     if not spans:
         return text

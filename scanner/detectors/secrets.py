@@ -231,11 +231,9 @@ _PROVIDER_LITERALS: tuple[tuple[str, ...], ...] = (
     ("api_org_",), ("A3T", "AKIA", "ASIA", "ABIA", "ACCA"), ("ABSK",),
     ("bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t",), ("AIza",), ("Q~",), ("pplx-",))
 # Cheap first looks, each a necessary condition of the detectors it guards: text without any
-# of these cannot hold a match, so most strings (and most files) skip the full patterns.
-# Each a necessary condition of the detectors it guards: text without any of these words
-# cannot hold a match. Kept as words, for substring tests on whole files (a handful of ``in``
-# tests beat one alternation the regex engine tries at every position), and as one pattern,
-# for short strings.
+# of these words cannot hold a match, so most strings (and most files) skip the full
+# patterns. Kept as words, for whole files and finding messages (firstlook.py looks for them
+# all in one pass), and as one pattern, for the strings of a resource.
 PROVIDER_WORDS = ("sk-", "hf_", "api_org_", "A3T", "AKIA", "ASIA", "ABIA", "ACCA", "ABSK",
                   "bedrock-api-key", "AIza", "Q~", "pplx-")
 DEFAULT_WORDS = ("sk-1234", "password1234", "Milvus", "NoTaGrEaTpAsSwOrD", "minioadmin")
@@ -358,41 +356,6 @@ def _without_overlaps(matches: list[Match]) -> list[Match]:
         if all(m.end <= k.start or m.start >= k.end for k in kept):
             kept.append(m)
     return sorted(kept, key=lambda k: (k.start, k.end))
-
-
-# The first looks as substring tests (``low`` is the text lower-cased): on text that holds
-# none of the words, which is nearly all text, cheaper than the regexes above. Used on whole
-# files (``absent_groups``) and on finding messages (the redaction net).
-def may_hold_provider_key(text: str) -> bool:
-    return any(w in text for w in PROVIDER_WORDS)
-
-
-def may_hold_default_credential(text: str) -> bool:
-    return any(w in text for w in DEFAULT_WORDS)
-
-
-def may_hold_connection_password(text: str, low: str) -> bool:
-    """Also true for the vendor defaults, which :func:`find_secrets` reports with them."""
-    return ("://" in text or may_hold_default_credential(text)
-            or (("password" in low or "pwd" in low) and CONNECTION_HINT.search(text) is not None))
-
-
-def may_hold_secret_name(low: str) -> bool:
-    """A name :func:`is_secret_name` accepts holds one of these words (names are ASCII, so
-    the lower-case copy finds every spelling)."""
-    return any(w in low for w in SECRET_NAME_WORDS)
-
-
-def may_hold_secret(text: str, low: str) -> bool:
-    """False only when :func:`find_secrets` finds nothing in ``text``."""
-    return ("PRIVATE KEY" in text or may_hold_provider_key(text)
-            or may_hold_connection_password(text, low))
-
-
-def may_hold_assignment(text: str, low: str) -> bool:
-    """False only when :func:`find_assignments` finds nothing in ``text``: an assignment needs
-    an operator and a secret name."""
-    return ("=" in text or ":" in text) and may_hold_secret_name(low)
 
 
 def find_secrets(text: str) -> list[Match]:

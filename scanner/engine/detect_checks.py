@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.adapters.synth import synth_location
+from scanner.detectors.firstlook import FirstLooks
 from scanner.detectors.phi import find_phi, may_hold_identifier
 from scanner.detectors.redact import mask, mask_phi
 from scanner.detectors.secrets import (
@@ -25,10 +26,6 @@ from scanner.detectors.secrets import (
     find_secret_assignment,
     find_secrets,
     is_secret_name,
-    may_hold_connection_password,
-    may_hold_default_credential,
-    may_hold_provider_key,
-    may_hold_secret_name,
 )
 from scanner.engine.findings import locate, make_finding
 from scanner.engine.paths import Ref, fastwalk
@@ -54,17 +51,16 @@ _HINTS: dict[str, Callable[[str], bool]] = {
     "phi-direct": may_hold_identifier,
 }
 # The same looks over a whole file (secret-named settings by their name, contact PHI by a digit
-# or an @), written as substring tests on the text and its lower-case copy: a group none of
-# whose hints appears anywhere in a file has nothing to find there.
+# or an @): a group none of whose hints appears anywhere in a file has nothing to find there.
 _DIGIT_OR_AT = re.compile(r"[\d@]")
-_FILE_HINTS: dict[str, Callable[[str, str], bool]] = {
-    "provider-keys": lambda t, _low: may_hold_provider_key(t),
-    "private-keys": lambda t, _low: "PRIVATE KEY" in t,
-    "connection-passwords": may_hold_connection_password,
-    "default-credentials": lambda t, _low: may_hold_default_credential(t),
-    "phi-direct": may_hold_identifier,
-    "secret-assignments": lambda _t, low: may_hold_secret_name(low),
-    "phi-contact": lambda t, _low: _DIGIT_OR_AT.search(t) is not None,
+_FILE_HINTS: dict[str, Callable[[FirstLooks], bool]] = {
+    "provider-keys": FirstLooks.provider_key,
+    "private-keys": FirstLooks.private_key,
+    "connection-passwords": FirstLooks.connection_password,
+    "default-credentials": FirstLooks.default_credential,
+    "phi-direct": FirstLooks.identifier,
+    "secret-assignments": FirstLooks.secret_name,
+    "phi-contact": lambda looks: _DIGIT_OR_AT.search(looks.text) is not None,
 }
 _cache: dict[int, tuple[Any, list[tuple[Any, Any, str, str | None]]]] = {}
 
@@ -78,8 +74,8 @@ def absent_groups(text: str) -> frozenset[str]:
     """
     if "\\" in text:
         return frozenset()
-    low = text.lower()
-    return frozenset(g for g, may_match in _FILE_HINTS.items() if not may_match(text, low))
+    looks = FirstLooks(text)
+    return frozenset(g for g, may_match in _FILE_HINTS.items() if not may_match(looks))
 
 
 Strings = list[tuple[Any, Any, str, str | None]]
