@@ -26,6 +26,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 class Discovered:
     files: tuple[str, ...]
     errors: tuple[FileError, ...]
+    sizes: tuple[int, ...] = ()  # of ``files``, in bytes, as discovery found them
 
 
 def _display(path: Path) -> str:
@@ -97,12 +98,19 @@ def discover(paths: list[str] | tuple[str, ...], max_bytes: int = MAX_FILE_BYTES
             rel_dir = "" if rel_dir == "." else rel_dir + "/"
             dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS
                                  and not excluded(f"{rel_dir}{d}/", patterns))
+            # a file's name as ``_display(Path(dirpath) / name)`` writes it, made with strings:
+            # Path objects per file were most of the time discovery took (hence the noqa)
+            base = _display(Path(dirpath))
+            prefix = "" if base == "." else base if base.endswith("/") else base + "/"
             for name in filenames:
                 wanted = name.endswith(SCANNED_SUFFIXES) or is_dotenv(name)
                 if not wanted or excluded(rel_dir + name, patterns):
                     continue
+                if not os.path.islink(os.path.join(dirpath, name)):  # noqa: PTH114, PTH118
+                    files.add(prefix + name)
+                    continue
                 p = Path(dirpath) / name
-                if p.is_symlink() and not _inside(p, root):
+                if not _inside(p, root):
                     if _loops(p):
                         errors.append(FileError(_display(p), "symbolic link loop; not scanned"))
                     elif p.exists():
@@ -113,10 +121,10 @@ def discover(paths: list[str] | tuple[str, ...], max_bytes: int = MAX_FILE_BYTES
                                                              "scanned"))
                     continue
                 files.add(_display(p))
-    kept = []
+    kept, sizes = [], []
     for f in sorted(files):
         try:
-            info = Path(f).stat()
+            info = os.stat(f)  # noqa: PTH116 (a Path per file costs more than the call)
         except FileNotFoundError:
             if Path(f).is_symlink():
                 errors.append(FileError(f, "broken symbolic link; not scanned"))
@@ -134,4 +142,5 @@ def discover(paths: list[str] | tuple[str, ...], max_bytes: int = MAX_FILE_BYTES
                                        "limit; not scanned"))
             continue
         kept.append(f)
-    return Discovered(tuple(kept), tuple(sorted(errors)))
+        sizes.append(info.st_size)
+    return Discovered(tuple(kept), tuple(sorted(errors)), tuple(sizes))

@@ -160,7 +160,9 @@ def scan(
     if jobs != 1 and len(files) > 1:  # multiprocessing is not imported for a one-file scan
         from scanner.workers import plan_jobs
 
-        workers = plan_jobs(jobs, files, options.limits.max_total_bytes)
+        total = sum(size for path, size in zip(found.files, found.sizes, strict=True)
+                    if options.shard is None or in_shard(path, *options.shard))
+        workers = plan_jobs(jobs, files, options.limits.max_total_bytes, total)
     with fewer_collections():
         if workers > 1:
             from scanner.workers import scan_in_workers

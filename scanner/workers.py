@@ -29,11 +29,13 @@ def cpu_count() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def plan_jobs(requested: int | None, files: Sequence[str], max_total_bytes: int) -> int:
+def plan_jobs(requested: int | None, files: Sequence[str], max_total_bytes: int,
+              total_bytes: int | None = None) -> int:
     """How many worker processes to use: ``requested`` (None: the CPU count, at most
     ``MAX_AUTO_JOBS``, and one per ``MIN_FILES_PER_WORKER`` files). One process when the
     platform cannot fork, when stdin is read, or when the files may exceed the total size
-    limit (which is applied in file order)."""
+    limit (which is applied in file order). ``total_bytes``: the files' size when discovery
+    has it already (otherwise each file is looked at)."""
     if requested == 1 or len(files) < 2 or STDIN in files:
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -44,6 +46,8 @@ def plan_jobs(requested: int | None, files: Sequence[str], max_total_bytes: int)
         wanted = min(requested, len(files))
     if wanted <= 1:
         return 1
+    if total_bytes is not None:
+        return 1 if total_bytes > max_total_bytes else wanted
     total = 0
     for path in files:
         try:

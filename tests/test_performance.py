@@ -83,6 +83,35 @@ def test_plan_jobs_uses_one_process_for_small_scans_stdin_and_the_size_limit(
     assert plan_jobs(2, [STDIN, *files], 10**9) == 1
     assert plan_jobs(2, files, 5 * len(files) - 1) == 1  # the size limit is applied in order
     assert plan_jobs(2, files, 5 * len(files)) == 2
+    # the size discovery found, when given, is what counts
+    assert plan_jobs(2, files, 5 * len(files), total_bytes=5 * len(files) + 1) == 1
+    assert plan_jobs(2, files, 10, total_bytes=10) == 2
+
+
+def test_discovery_names_and_sizes_files_as_paths_do(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Discovery writes names with strings, not a Path per file; they read as the Path
+    spelling of each way a folder can be given, and the sizes are the files'."""
+    import os
+
+    from scanner.discover import discover
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / ".git").mkdir()
+    for rel, text in [("a/b/c.yaml", "k: 1\n"), ("a/x.yml", "k: 22\n"), ("top.json", "{}"),
+                      (".git/skip.yaml", "k: 1\n"), ("a/notes.txt", "x")]:
+        (tmp_path / rel).write_text(text)
+    (tmp_path / "a" / "link.yaml").symlink_to(tmp_path / "a" / "x.yml")
+    monkeypatch.chdir(tmp_path)
+    under_a = ("a/b/c.yaml", "a/link.yaml", "a/x.yml")
+    for given, expected in [(".", (*under_a, "top.json")), ("./", (*under_a, "top.json")),
+                            ("a", under_a), ("./a", under_a), ("a/", under_a),
+                            ("a//b", ("a/b/c.yaml",)), ("a/x.yml", ("a/x.yml",)),
+                            (str(tmp_path), tuple(f"{tmp_path}/{f}"
+                                                  for f in (*under_a, "top.json")))]:
+        found = discover((given,))
+        assert found.files == expected, given
+        assert found.sizes == tuple(os.stat(f).st_size for f in expected)
 
 
 def test_jobs_option_is_validated() -> None:
