@@ -772,6 +772,70 @@ def test_built_in_patterns_skip_the_redos_check_and_other_packs_do_not(
     assert checked == ["^x+$"]
 
 
+def test_secret_value_tests_answer_as_their_plain_forms(generated: Path) -> None:
+    """is_reference and looks_random split their patterns in two (``^`` branches apart),
+    _segments tries only the words that start with the next letter, and entropy reads its
+    terms from a table: on corpus lines and words, generated files and made values, each
+    answers as its plain form (kept here) does, entropy to the last bit."""
+    import math
+    import random
+    import re
+    from collections import Counter
+
+    from scanner.detectors import secrets
+
+    reference = re.compile(  # the single pattern is_reference used
+        r"\$\{|\$\(|\{\{|\}\}|#\{|%\(\w+\)s|%[sdv](?!\w)|\{[^{}\s]*\}|^\{|<[^<>]*>|^%\w+%$|^@\w+@$"
+        r"|^\$[A-Za-z_]\w*$|^ENC\[|\$ANSIBLE_VAULT|^!vault|os\.environ|secretKeyRef|valueFrom"
+        r"|^(?:vault|op|sm|awssm|gcpsm|azkv|akv|secrets?|env|file|ref|keyvault):|^arn:"
+        r"|^projects/[^/]+/secrets/|@Microsoft\.KeyVault\(|^(?:var|local|data|module)\.\w"
+        r"|^[A-Za-z_][\w.]*\(|^(?:argon2|sha1|sha256|sha512|pbkdf2[\w-]*|bcrypt|scrypt):"
+        r"|^\$\$?(?:2[aby]|argon2\w*|[156])\$", re.ASCII)
+    path = re.compile(r"^(?:/|\./|\.\./|~/|[A-Za-z]:\\)|\.(?:pem|key|crt|cer|json|ya?ml|txt|p12"
+                      r"|pfx|jks)$|://")
+
+    def segments(s: str) -> bool:  # every piece of up to 12 characters, as it was
+        n = len(s)
+        if not s or n > 64:
+            return False
+        ok = [True] + [False] * n
+        for j in range(n):
+            if ok[j]:
+                for i in range(j + 1, min(n, j + 12) + 1):
+                    piece = s[j:i]
+                    if piece in secrets._VOCAB or (i - j <= 4 and piece.isdigit()):
+                        ok[i] = True
+        return ok[n]
+
+    rng = random.Random(3)
+    vocab = sorted(secrets._VOCAB)
+    pieces = ["${", "$(", "{{", "}}", "%(x)s", "%s", "{a}", "{", "<x>", "%X%", "@x@", "$VAR",
+              "ENC[", "!vault", "secretKeyRef", "vault:", "arn:", "projects/p/secrets/", "var.x",
+              "f(", "sha256:", "$2a$", "/etc", "./x", "~/", "C:\\", ".pem", "://", " ", "x",
+              "\u00e9", "1", "Zx9", "-", "_"]
+    values = [line for text in _texts_for_hints(generated) for line in text.splitlines()]
+    values += [w for line in values[:20_000] for w in line.split()]
+    values += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+               for _ in range(10_000)]
+    cores = ["".join(rng.choice([*vocab, "1", "12", "12345", "q"]) for _ in range(
+        rng.randint(1, 8))) for _ in range(10_000)]
+    counts = {"reference": 0, "random": 0, "segments": 0}
+    for v in values:
+        stripped = v.strip().strip("\"'")
+        assert secrets.is_reference(v) == (reference.search(stripped) is not None), v
+        n = len(v)
+        plain = -sum(c / n * math.log2(c / n) for c in Counter(v).values()) if n else 0.0
+        assert secrets.entropy(v) == plain, v
+        assert (path.search(v) is not None) == (secrets._PATH_START.match(v) is not None
+                                                 or secrets._PATH.search(v) is not None), v
+        counts["reference"] += secrets.is_reference(v)
+        counts["random"] += secrets.looks_random(v)
+    for core in cores + [secrets._NOT_ALNUM.sub("", v.lower()) for v in values]:
+        assert secrets._segments(core) == segments(core), core
+        counts["segments"] += secrets._segments(core)
+    assert min(counts.values()) > 500, counts
+
+
 def test_word_trie_finds_a_word_exactly_when_one_occurs() -> None:
     import random
     import re

@@ -37,7 +37,19 @@ class Match:
 def entropy(s: str) -> float:
     """Shannon entropy in bits per character: random keys score 4-6, English words 2.5-3.3."""
     n = len(s)
-    return -sum(c / n * math.log2(c / n) for c in Counter(s).values()) if n else 0.0
+    if n > _TERMS_MAX:
+        return -sum(c / n * math.log2(c / n) for c in Counter(s).values())
+    return -sum(map(_terms(n).__getitem__, Counter(s).values())) if n else 0.0
+
+
+_TERMS_MAX = 512
+
+
+@lru_cache(maxsize=_TERMS_MAX)
+def _terms(n: int) -> tuple[float, ...]:
+    """``c / n * log2(c / n)`` for each count ``c`` (index 0 unused), computed as the sum
+    above computes it, so the entropy is the same float; values of one length share it."""
+    return (0.0, *(c / n * math.log2(c / n) for c in range(1, n + 1)))
 
 
 _A = re.ASCII
@@ -48,13 +60,18 @@ def _words(text: str) -> frozenset[str]:
 
 
 # --- Value and name classification -------------------------------------------------------
+# A reference anywhere in the value, and one the value starts with: two patterns, because an
+# alternation that mixes ``^`` branches in cannot skip ahead to the characters its other
+# branches start with, and ``re`` then tries every branch at every position.
 _REFERENCE = re.compile(
-    r"\$\{|\$\(|\{\{|\}\}|#\{|%\(\w+\)s|%[sdv](?!\w)|\{[^{}\s]*\}|^\{|<[^<>]*>|^%\w+%$|^@\w+@$"
-    r"|^\$[A-Za-z_]\w*$|^ENC\[|\$ANSIBLE_VAULT|^!vault|os\.environ|secretKeyRef|valueFrom"
-    r"|^(?:vault|op|sm|awssm|gcpsm|azkv|akv|secrets?|env|file|ref|keyvault):|^arn:"
-    r"|^projects/[^/]+/secrets/|@Microsoft\.KeyVault\(|^(?:var|local|data|module)\.\w"
-    r"|^[A-Za-z_][\w.]*\("  # a function call: get_secret("x"), os.getenv("X")
-    r"|^(?:argon2|sha1|sha256|sha512|pbkdf2[\w-]*|bcrypt|scrypt):|^\$\$?(?:2[aby]|argon2\w*|[156])\$",
+    r"\$\{|\$\(|\{\{|\}\}|#\{|%\(\w+\)s|%[sdv](?!\w)|\{[^{}\s]*\}|<[^<>]*>|\$ANSIBLE_VAULT"
+    r"|os\.environ|secretKeyRef|valueFrom|@Microsoft\.KeyVault\(", _A)
+_REFERENCE_START = re.compile(
+    r"\{|%\w+%$|@\w+@$|\$[A-Za-z_]\w*$|ENC\[|!vault"
+    r"|(?:vault|op|sm|awssm|gcpsm|azkv|akv|secrets?|env|file|ref|keyvault):|arn:"
+    r"|projects/[^/]+/secrets/|(?:var|local|data|module)\.\w"
+    r"|[A-Za-z_][\w.]*\("  # a function call: get_secret("x"), os.getenv("X")
+    r"|(?:argon2|sha1|sha256|sha512|pbkdf2[\w-]*|bcrypt|scrypt):|\$\$?(?:2[aby]|argon2\w*|[156])\$",
     _A)  # the last line: password hashes (Jupyter, htpasswd, crypt), not plaintext
 _PLACEHOLDER = re.compile(
     r"(?i)example|change[-_ ]?(?:me|it|this)|placeholder|dummy|fake|redacted|your[-_ ]|insert[-_ ]"
@@ -74,8 +91,8 @@ master sk pk hf proj ant org ollama x xx xxx i s""")
 _LEET = str.maketrans("@$013457!", "asoieasti")
 _NUMBER = re.compile(r"[+-]?[\d.,_:]+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_PATH = re.compile(r"^(?:/|\./|\.\./|~/|[A-Za-z]:\\)|\.(?:pem|key|crt|cer|json|ya?ml|txt|p12"
-                   r"|pfx|jks)$|://")
+_PATH_START = re.compile(r"/|\./|\.\./|~/|[A-Za-z]:\\")  # as _REFERENCE_START, for speed
+_PATH = re.compile(r"\.(?:pem|key|crt|cer|json|ya?ml|txt|p12|pfx|jks)$|://")
 _HOST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[/:]\S*)?")
 _IDENT = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)+|[A-Z0-9]+(?:[-_.][A-Z0-9]+)+")
 _WORDY = re.compile(r"(?:[A-Z]?[a-z]{3,}|[A-Z]{3,})+")
@@ -125,11 +142,13 @@ def is_reference(value: str) -> bool:
     """A pointer to a secret rather than the secret: ``${VAR}``, ``$(VAR)``, ``$VAR``,
     ``{{ ... }}``, ``%s``, ``<...>``, ``os.environ/...``, ``secretKeyRef``, ``vault:``, ``op://``,
     ARNs, ``projects/*/secrets/*``, Key Vault references, SOPS ``ENC[...]``, Ansible Vault."""
-    return bool(_REFERENCE.search(value.strip().strip("\"'")))
+    v = value.strip().strip("\"'")
+    return _REFERENCE_START.match(v) is not None or _REFERENCE.search(v) is not None
 
 
 def _segments(s: str) -> bool:
-    """Whether ``s`` splits entirely into placeholder words and short digit runs."""
+    """Whether ``s`` (lower-case ASCII letters and digits, as ``is_placeholder`` makes it)
+    splits entirely into placeholder words and digit runs of at most four."""
     if not s or len(s) > 64:
         return False
     n = len(s)
@@ -140,13 +159,20 @@ def _segments(s: str) -> bool:
             return False  # no cut beyond: nothing further can be reached
         if not ok[j]:
             continue
-        for i in range(j + 1, min(n, j + 12) + 1):
-            if not ok[i]:
-                piece = s[j:i]
-                if piece in _VOCAB or (i - j <= 4 and piece.isdigit()):
-                    ok[i] = True
-                    furthest = max(furthest, i)
+        for word in _VOCAB_BY_FIRST.get(s[j], ()):  # the words that can start here
+            if s.startswith(word, j):
+                ok[j + len(word)] = True
+                furthest = max(furthest, j + len(word))
+        k = j
+        while k < n and k - j < 4 and "0" <= s[k] <= "9":
+            k += 1
+            ok[k] = True
+            furthest = max(furthest, k)
     return ok[n]
+
+
+_VOCAB_BY_FIRST: dict[str, tuple[str, ...]] = {
+    c: tuple(sorted(w for w in _VOCAB if w[0] == c)) for c in {w[0] for w in _VOCAB}}
 
 
 def is_placeholder(value: str) -> bool:
@@ -175,7 +201,7 @@ def looks_random(value: str) -> bool:
     Never: whitespace, numbers, dates, paths, URLs, hostnames, kebab/snake identifiers."""
     v = value
     if (len(v) < 8 or _SPACE.search(v) or _NUMBER.fullmatch(v) or _DATE.match(v)
-            or _PATH.search(v) or _HOST.fullmatch(v.rsplit("@", 1)[-1])):
+            or _PATH_START.match(v) or _PATH.search(v) or _HOST.fullmatch(v.rsplit("@", 1)[-1])):
         return False
     if _IDENT.fullmatch(v) and all(p.isalpha() or p.isdigit() or len(p) <= 3
                                    for p in _PART_SEP.split(v)):
