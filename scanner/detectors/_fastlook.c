@@ -7,10 +7,10 @@
  * the whole text. In Python that was a twelfth of a scan's per-file time; here it is one
  * pass for all the words and one for the shape.
  *
- * The Python versions stay the reference (textlook.py); the module is optional and gives
- * the same answers: tests/fastlook_check.py compares both on the corpus and edge cases. It
- * reads only texts of one byte per character (Latin-1, which covers ASCII); for any other
- * text it returns None and the caller uses Python.
+ * The Python versions stay the reference (textlook.py ``present_python``, phi.py
+ * ``_MBI_SHAPE``); the module is optional and gives the same answers:
+ * tests/fastlook_check.py compares both on the corpus and edge cases. Every width of str is
+ * read (one, two or four bytes per character), each with its own copy of the loop.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -77,52 +77,85 @@ static int words_init(Words *self, PyObject *args, PyObject *kwds)
     return 0;
 }
 
-/* 1 when ``text`` is a str of one byte per character (its bytes in *s, its length in *n),
- * 0 for a wider str, -1 with TypeError for anything else. */
-static int one_byte(PyObject *text, const char *function, const unsigned char **s,
-                    Py_ssize_t *n)
-{
-    if (!PyUnicode_Check(text)) {
-        PyErr_Format(PyExc_TypeError, "%s() takes a str", function);
-        return -1;
+/* Whether the word (ASCII, ``len`` bytes) starts at s, which has ``room`` characters. */
+#define DEFINE_SAME(NAME, TYPE)                                                     \
+    static int NAME(const TYPE *s, Py_ssize_t room, const char *word, Py_ssize_t len) \
+    {                                                                               \
+        if (len > room)                                                             \
+            return 0;                                                               \
+        for (Py_ssize_t k = 0; k < len; k++)                                        \
+            if ((Py_UCS4)s[k] != (unsigned char)word[k])                            \
+                return 0;                                                           \
+        return 1;                                                                   \
     }
-    if (PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND)
+
+/* The words found in s[0:n], for each width of str: a character above 255 is in no word. */
+#define DEFINE_PRESENT(NAME, TYPE, SAME)                                            \
+    static uint64_t NAME(const Words *self, const TYPE *s, Py_ssize_t n)            \
+    {                                                                               \
+        uint64_t all = self->count == 64 ? ~(uint64_t)0                             \
+                                         : (((uint64_t)1 << self->count) - 1);      \
+        uint64_t found = 0;                                                         \
+        for (Py_ssize_t i = 0; i + 1 < n && found != all; i++) {                    \
+            Py_UCS4 a = s[i], b = s[i + 1];                                         \
+            if (a > 0xFF || b > 0xFF)                                               \
+                continue;                                                           \
+            unsigned key = (unsigned)a << 8 | (unsigned)b;                          \
+            if (!(self->pairs[key >> 3] & (1u << (key & 7))))                       \
+                continue;                                                           \
+            uint64_t candidates = self->by_first[a] & ~found;                       \
+            while (candidates) {                                                    \
+                int j = __builtin_ctzll(candidates);                                \
+                candidates &= candidates - 1;                                       \
+                if (SAME(s + i, n - i, self->words[j], self->lengths[j]))           \
+                    found |= (uint64_t)1 << j;                                      \
+            }                                                                       \
+        }                                                                           \
+        return found;                                                               \
+    }
+
+static int same_1(const Py_UCS1 *s, Py_ssize_t room, const char *word, Py_ssize_t len)
+{
+    return len <= room && memcmp(s, word, (size_t)len) == 0;
+}
+DEFINE_SAME(same_2, Py_UCS2)
+DEFINE_SAME(same_4, Py_UCS4)
+DEFINE_PRESENT(present_1, Py_UCS1, same_1)
+DEFINE_PRESENT(present_2, Py_UCS2, same_2)
+DEFINE_PRESENT(present_4, Py_UCS4, same_4)
+
+static int check_str(PyObject *text, const char *function)
+{
+    if (PyUnicode_Check(text))
         return 0;
-    *s = PyUnicode_1BYTE_DATA(text);
-    *n = PyUnicode_GET_LENGTH(text);
-    return 1;
+    PyErr_Format(PyExc_TypeError, "%s() takes a str", function);
+    return -1;
 }
 
-/* present(text) -> int | None: bit j set when word j occurs in ``text``; None when the text
- * is not one byte per character. */
+/* present(text) -> int: bit j set when word j occurs in ``text``. */
 static PyObject *words_present(Words *self, PyObject *text)
 {
-    const unsigned char *s;
-    Py_ssize_t n;
-    int ok = one_byte(text, "present", &s, &n);
-    if (ok <= 0)
-        return ok < 0 ? NULL : Py_NewRef(Py_None);
-    uint64_t all = self->count == 64 ? ~(uint64_t)0 : (((uint64_t)1 << self->count) - 1);
-    uint64_t found = 0;
-    for (Py_ssize_t i = 0; i + 1 < n && found != all; i++) {
-        unsigned key = (unsigned)s[i] << 8 | s[i + 1];
-        if (!(self->pairs[key >> 3] & (1u << (key & 7))))
-            continue;
-        uint64_t candidates = self->by_first[s[i]] & ~found;
-        while (candidates) {
-            int j = __builtin_ctzll(candidates);
-            candidates &= candidates - 1;
-            Py_ssize_t len = self->lengths[j];
-            if (len <= n - i && memcmp(s + i, self->words[j], (size_t)len) == 0)
-                found |= (uint64_t)1 << j;
-        }
+    if (check_str(text, "present") < 0)
+        return NULL;
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    uint64_t found;
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        found = present_1(self, data, n);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        found = present_2(self, data, n);
+        break;
+    default:
+        found = present_4(self, data, n);
     }
     return PyLong_FromUnsignedLongLong(found);
 }
 
 static PyMethodDef words_methods[] = {
     {"present", (PyCFunction)words_present, METH_O,
-     "Bit j set when word j occurs in the text; None for a text wider than Latin-1."},
+     "Bit j set when word j occurs in the text."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -138,48 +171,69 @@ static PyTypeObject WordsType = {
     .tp_new = PyType_GenericNew,
 };
 
-static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+/* [A-Z], [A-Z0-9] and \d as ``re`` reads them in a str pattern (\d: any decimal digit, of
+ * which the first 256 characters hold only 0-9). */
+static int is_upper(Py_UCS4 c) { return c >= 'A' && c <= 'Z'; }
+static int is_upper_or_ascii_digit(Py_UCS4 c) { return is_upper(c) || (c >= '0' && c <= '9'); }
+static int is_digit(Py_UCS4 c)
+{
+    return (c >= '0' && c <= '9') || (c > 0xFF && Py_UNICODE_ISDECIMAL(c));
+}
 
 /* Whether the MBI shape [1-9][A-Z][A-Z0-9]\d-?[A-Z][A-Z0-9]\d-?[A-Z]{2}\d{2} starts at s[i].
  * Each optional hyphen stands where the pattern then needs a letter, so taking it when it is
  * there is the only way the pattern can go on: no backtracking. */
-static int mbi_at(const unsigned char *s, Py_ssize_t n, Py_ssize_t i)
-{
-    if (n - i < 11 || !(s[i] >= '1' && s[i] <= '9') || !is_upper(s[i + 1])
-            || !(is_upper(s[i + 2]) || is_digit(s[i + 2])) || !is_digit(s[i + 3]))
-        return 0;
-    i += 4;
-    if (s[i] == '-')
-        i++;
-    if (n - i < 7 || !is_upper(s[i]) || !(is_upper(s[i + 1]) || is_digit(s[i + 1]))
-            || !is_digit(s[i + 2]))
-        return 0;
-    i += 3;
-    if (s[i] == '-')
-        i++;
-    return n - i >= 4 && is_upper(s[i]) && is_upper(s[i + 1]) && is_digit(s[i + 2])
-        && is_digit(s[i + 3]);
-}
+#define DEFINE_MBI(NAME, TYPE)                                                      \
+    static int NAME(const TYPE *s, Py_ssize_t n)                                    \
+    {                                                                               \
+        for (Py_ssize_t i = 0; i + 11 <= n; i++) {                                  \
+            if (!is_upper(s[i + 1]) || !(s[i] >= '1' && s[i] <= '9')                \
+                    || !is_upper_or_ascii_digit(s[i + 2]) || !is_digit(s[i + 3]))   \
+                continue;                                                           \
+            Py_ssize_t k = i + 4;                                                   \
+            if (s[k] == '-')                                                        \
+                k++;                                                                \
+            if (n - k < 7 || !is_upper(s[k]) || !is_upper_or_ascii_digit(s[k + 1])  \
+                    || !is_digit(s[k + 2]))                                         \
+                continue;                                                           \
+            k += 3;                                                                 \
+            if (s[k] == '-')                                                        \
+                k++;                                                                \
+            if (n - k >= 4 && is_upper(s[k]) && is_upper(s[k + 1]) && is_digit(s[k + 2])\
+                    && is_digit(s[k + 3]))                                          \
+                return 1;                                                           \
+        }                                                                           \
+        return 0;                                                                   \
+    }
 
-/* mbi_shape(text) -> bool | None: the regex search, for one-byte texts (where \d is 0-9). */
+DEFINE_MBI(mbi_1, Py_UCS1)
+DEFINE_MBI(mbi_2, Py_UCS2)
+DEFINE_MBI(mbi_4, Py_UCS4)
+
+/* mbi_shape(text) -> bool: whether the regex above finds anything in ``text``. */
 static PyObject *mbi_shape(PyObject *Py_UNUSED(module), PyObject *text)
 {
-    const unsigned char *s;
-    Py_ssize_t n;
-    int ok = one_byte(text, "mbi_shape", &s, &n);
-    if (ok <= 0)
-        return ok < 0 ? NULL : Py_NewRef(Py_None);
-    for (Py_ssize_t i = 0; i + 11 <= n; i++) {
-        if (is_upper(s[i + 1]) && mbi_at(s, n, i))
-            Py_RETURN_TRUE;
+    if (check_str(text, "mbi_shape") < 0)
+        return NULL;
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int found;
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        found = mbi_1(data, n);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        found = mbi_2(data, n);
+        break;
+    default:
+        found = mbi_4(data, n);
     }
-    Py_RETURN_FALSE;
+    return PyBool_FromLong(found);
 }
 
 static PyMethodDef module_methods[] = {
     {"mbi_shape", (PyCFunction)mbi_shape, METH_O,
-     "Whether the text holds the MBI shape; None for a text wider than Latin-1."},
+     "Whether the text holds the MBI shape."},
     {NULL, NULL, 0, NULL},
 };
 

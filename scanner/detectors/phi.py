@@ -184,9 +184,7 @@ def has_mbi_shape(text: str) -> bool:
     """Whether ``_MBI_SHAPE`` is anywhere in ``text``: one pass in C when the build has it
     (the regex has no literal to start from, so ``re`` tries it at every character)."""
     if fastlook is not None:
-        found = fastlook.mbi_shape(text)
-        if found is not None:  # None: a text wider than Latin-1, which C leaves to ``re``
-            return found
+        return fastlook.mbi_shape(text)
     return _MBI_SHAPE.search(text) is not None
 
 

@@ -37,9 +37,7 @@ class WordSet:
     def present(self, text: str) -> int:
         """Bit ``j`` set when ``self.words[j]`` occurs in ``text``."""
         if self._fast is not None:
-            bits = self._fast.present(text)
-            if bits is not None:  # None: a text wider than Latin-1, which C leaves to Python
-                return bits
+            return self._fast.present(text)
         return present_python(self.words, text)
 
 
