@@ -16,9 +16,9 @@ for the whole process tree, workers included (sampled every 10 ms; shared pages 
 each process, so an over-estimate).
 wardscan is timed as a user runs it: installed with pip (which compiles its bytecode) into a
 virtual environment of its own under WORK (with this interpreter's packages visible, so no
-download), like Checkov. That default install has the C walks ``_fastwalk`` and, where
-libyaml's header is installed, the C loader ``_fastyaml`` (setup.py; the first line printed
-says which). ``--compiled`` also
+download), like Checkov. That default install has the C walks ``_fastwalk``, the C looks
+``_fastlook`` and, where libyaml's header is installed, the C loader ``_fastyaml`` (setup.py;
+the first line printed says which). ``--compiled`` also
 times the build compiled with mypyc (``WARDSCAN_COMPILE=1``) and ``--pure`` the one without
 any C (``WARDSCAN_COMPILE=0``), installed the same way. ``--in-place`` times the source tree
 instead (``python -m scanner``), which also compiles every module on each run where bytecode
@@ -120,8 +120,8 @@ def install_checkov(work: Path) -> str:
 
 
 # build -> WARDSCAN_COMPILE (see setup.py): the default install (Python, with the C modules
-# _fastwalk and, where libyaml's header is installed, _fastyaml), the mypyc build (and both C
-# modules), pure Python only
+# _fastwalk, _fastlook and, where libyaml's header is installed, _fastyaml), the mypyc build
+# (and the same C modules), pure Python only
 BUILDS = {"wardscan": None, "wardscan compiled": "1", "wardscan pure": "0"}
 
 
@@ -129,7 +129,8 @@ def install_wardscan(work: Path, build: str = "wardscan") -> tuple[list[str], li
     """This checkout, installed with pip (bytecode compiled) into WORK/<build>-venv as
     ``build`` (see ``BUILDS``); its dependencies come from this interpreter's packages.
     Built from a copy, so the checkout gets no build folders. Returns the console script
-    and the C modules the install has (``_fastwalk``, ``_fastyaml``; see setup.py)."""
+    and the C modules the install has (``_fastwalk``, ``_fastlook``, ``_fastyaml``; see
+    setup.py)."""
     import shutil
 
     name = build.replace(" ", "-")
@@ -147,16 +148,18 @@ def install_wardscan(work: Path, build: str = "wardscan") -> tuple[list[str], li
                     "--no-build-isolation", "--force-reinstall", str(src)], check=True,
                    stdout=subprocess.DEVNULL, env=build_env)
     probe = ("import scanner, scanner.engine.evaluate as e, scanner.parse.yaml as y, "
-             "scanner.engine.paths as p; print(scanner.__file__); print(e.__file__); "
-             "print(p.fastwalk is not None, y._fastyaml is not None)")
-    where, engine, walk, fast = subprocess.run(
+             "scanner.engine.paths as p, scanner.detectors.textlook as t; "
+             "print(scanner.__file__); print(e.__file__); "
+             "print(p.fastwalk is not None, t.fastlook is not None, y._fastyaml is not None)")
+    where, engine, walk, look, fast = subprocess.run(
         [str(env / "bin" / "python"), "-c", probe], cwd=work, check=True,
         capture_output=True, text=True).stdout.split()
     if not where.startswith(str(env)):
         raise SystemExit(f"the benchmark venv imports wardscan from {where}, not its own copy")
     if engine.endswith(".py") == (build == "wardscan compiled"):
         raise SystemExit(f"the {name} venv runs {engine}")
-    modules = [m for m, there in (("_fastwalk", walk), ("_fastyaml", fast)) if there == "True"]
+    modules = [m for m, there in (("_fastwalk", walk), ("_fastlook", look), ("_fastyaml", fast))
+               if there == "True"]
     if build == "wardscan pure" and modules:
         raise SystemExit(f"the {name} venv has C modules: {modules}")
     return [str(env / "bin" / "wardscan")], modules  # the console script

@@ -567,7 +567,8 @@ def test_benchmark_runs_at_the_smallest_size(tmp_path: Path) -> None:
         (100, "wardscan"), (100, "wardscan --jobs 1"), (100, "parse floor")]
     assert all(r["wall_s"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
     assert "k8s, 100 files: wardscan --jobs 1 / floor = " in out
-    modules = "_fastwalk, _fastyaml" if Path("/usr/include/yaml.h").is_file() else "_fastwalk"
+    libyaml = Path("/usr/include/yaml.h").is_file()
+    modules = "_fastwalk, _fastlook" + (", _fastyaml" if libyaml else "")
     assert f"wardscan installed in {tmp_path / 'wardscan-venv'} (C modules: {modules})" in out
     report = json.loads((tmp_path / "out.json").read_text())
     assert len(report["scan"]["files"]) == 100 and report["findings"]
