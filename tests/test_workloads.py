@@ -258,3 +258,22 @@ services:
     assert [(v["name"], v["host_path"]) for v in wl.body["volumes"]] == [
         ("${DOCKER_VOLUME_DIRECTORY:-.}/milvus.yaml", None),
         ("/var/run/docker.sock", "/var/run/docker.sock")]
+
+
+def test_flags_and_servers_read_the_command_line() -> None:
+    """parse_flags never reads a negative number as a flag (``-1``, ``-inf``, ``-1e3``), while
+    ``--5`` is one; a server is recognised by its image first, then by its command, then by a
+    distinctive port, and an image seen before answers the same."""
+    from scanner.adapters.commandline import parse_flags
+    from scanner.adapters.servers import recognise
+
+    assert parse_flags(["serve", "--port", "8000", "--offset", "-1", "--x=a=b", "--y",
+                        "--shift", "-inf", "--ratio", "-1e3", "--z"]) == {
+        "port": "8000", "offset": True, "x": "a=b", "y": True, "shift": True, "ratio": True,
+        "z": True}
+    assert parse_flags(["--5", "v"]) == {"5": "v"}  # "--5" is a flag, not a number
+    for _ in range(2):  # the second time from the image cache
+        assert recognise("docker.io/VLLM/vllm-openai", ["python3"], []) == "vllm"
+        assert recognise("busybox", ["ollama", "serve"], []) == "ollama"
+        assert recognise("busybox", ["sleep"], [6333]) == "qdrant"
+        assert recognise("", [], [8000]) is None

@@ -93,6 +93,8 @@ def parse_flags(argv: list[str]) -> dict[str, str | bool]:
 
 
 def _is_number(tok: str) -> bool:
+    if tok.startswith("--"):  # never a number (float() takes one sign), and most flags are so
+        return False
     try:
         float(tok)
     except ValueError:

@@ -8,6 +8,7 @@ program that starts the server; ports only when a port is distinctive of one ser
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # server -> (image repository pattern, argv pattern)
 SIGNATURES: dict[str, tuple[str, str]] = {
@@ -40,11 +41,9 @@ _ARGV = {name: re.compile(arg, re.I) for name, (_i, arg) in SIGNATURES.items()}
 
 def recognise(repository: str | None, argv: list[str], ports: list[int]) -> str | None:
     """The AI server a container runs, or None."""
-    repo = (repository or "").lower()
-    if repo:
-        for name, rx in _IMAGE.items():
-            if rx.search(repo):
-                return name
+    by_image = _server_of_image(repository.lower()) if repository else None
+    if by_image is not None:
+        return by_image
     line = " ".join(a.rsplit("/", 1)[-1] if i == 0 else a for i, a in enumerate(argv))
     for name, rx in _ARGV.items():
         if rx.search(line):
@@ -52,4 +51,12 @@ def recognise(repository: str | None, argv: list[str], ports: list[int]) -> str 
     for port in ports:
         if port in DISTINCTIVE_PORTS:
             return DISTINCTIVE_PORTS[port]
+    return None
+
+
+@lru_cache(maxsize=4096)  # images repeat across files, and each try is up to 14 searches
+def _server_of_image(repo: str) -> str | None:
+    for name, rx in _IMAGE.items():
+        if rx.search(repo):
+            return name
     return None
