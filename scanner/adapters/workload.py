@@ -10,7 +10,7 @@ from typing import Any
 
 from scanner.adapters.commandline import argv_of, parse_flags, split_image
 from scanner.adapters.servers import recognise
-from scanner.adapters.synth import SynthMap, SynthSeq, loc_of, locate_key, pending
+from scanner.adapters.synth import Pending, SynthMap, SynthSeq, loc_of, locate_key, pending
 from scanner.models import Location, Resource
 
 GPU_KEYS = ("nvidia.com/gpu", "amd.com/gpu", "gpu.intel.com/i915", "google.com/tpu")
@@ -137,17 +137,17 @@ def add_model(view: SynthMap, argv: list[str], flags: SynthMap, env: SynthMap) -
     view.put("revision", revision[0], revision[1] or view.origin)
 
 
-def _arg_line(path: str, c: Any, flag: str) -> Location:
-    """The line of the args (or command) item that names ``--flag``."""
+def _arg_line(path: str, c: Any, flag: str) -> Pending:
+    """Where the args (or command) item that names ``--flag`` is (looked up when read)."""
     for key in ("args", "command"):
         items = c.get(key)
         if isinstance(items, list):
             for i, tok in enumerate(items):
                 if isinstance(tok, str) and (f"-{flag}" in tok):
-                    return loc(path, items, i)
+                    return pending(path, items, i)
         elif isinstance(items, str) and f"-{flag}" in items:
-            return loc(path, c, key)
-    return loc(path, c, "args" if "args" in c else "command")
+            return pending(path, c, key)
+    return pending(path, c, "args" if "args" in c else "command")
 
 
 def pod_view(path: str, spec: Any, roles: dict[str, str] | None = None) -> dict[str, Any]:
