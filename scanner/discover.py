@@ -26,7 +26,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 class Discovered:
     files: tuple[str, ...]
     errors: tuple[FileError, ...]
-    sizes: tuple[int, ...] = ()  # of ``files``, in bytes, as discovery found them
+    sizes: tuple[int, ...]  # of ``files``, in bytes, as discovery found them
 
 
 def _display(path: Path) -> str:
