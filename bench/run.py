@@ -15,10 +15,12 @@ same run. Peak RSS is given for the largest single process (as /usr/bin/time rep
 for the whole process tree, workers included (sampled every 10 ms; shared pages counted in
 each process, so an over-estimate).
 wardscan is timed as a user runs it: installed with pip (which compiles its bytecode) into a
-virtual environment of its own under WORK (with this interpreter's packages visible, so no
-download), like Checkov. That default install has the C walks ``_fastwalk``, the C looks
-``_fastlook`` and, where libyaml's header is installed, the C loader ``_fastyaml`` (setup.py;
-the first line printed says which). ``--compiled`` also
+virtual environment of its own under WORK, like Checkov. That venv reads its dependencies from
+this interpreter's folders (so nothing is downloaded) but, like Checkov's, runs none of this
+machine's start-up hooks (``.pth`` files); the parse floor runs in the same venv, so both
+start as a user's clean install starts. That default install has the C walks ``_fastwalk``,
+the C looks ``_fastlook`` and, where libyaml's header is installed, the C loader
+``_fastyaml`` (setup.py; the first line printed says which). ``--compiled`` also
 times the build compiled with mypyc (``WARDSCAN_COMPILE=1``) and ``--pure`` the one without
 any C (``WARDSCAN_COMPILE=0``), installed the same way. ``--in-place`` times the source tree
 instead (``python -m scanner``), which also compiles every module on each run where bytecode
@@ -88,9 +90,11 @@ IN_PLACE = [sys.executable, "-m", "scanner"]
 
 def commands(corpus: Path, out: Path, checkov: str | None,
              program: list[str] = IN_PLACE,
-             builds: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+             builds: dict[str, list[str]] | None = None,
+             floor_python: str = sys.executable) -> dict[str, list[str]]:
     """The timed commands: wardscan (default jobs and ``--jobs 1``) as ``program``, then each
-    extra build (``{"wardscan compiled": [...]}``), the parse floor and Checkov."""
+    extra build (``{"wardscan compiled": [...]}``), the parse floor (run by
+    ``floor_python``) and Checkov."""
     def wardscan(prog: list[str]) -> list[str]:
         return [*prog, "scan", str(corpus), "--format", "json", "-o", str(out), "--fail-on",
                 "none", "--no-config"]
@@ -102,7 +106,7 @@ def commands(corpus: Path, out: Path, checkov: str | None,
     for name, prog in (builds or {}).items():
         cmds[name] = wardscan(prog)
         cmds[f"{name} --jobs 1"] = [*wardscan(prog), "--jobs", "1"]
-    cmds["parse floor"] = [sys.executable, str(SHARED / "parse_limit.py"), str(corpus),
+    cmds["parse floor"] = [floor_python, str(SHARED / "parse_limit.py"), str(corpus),
                            "--mode", "csafe-lines"]
     if checkov:
         cmds["checkov"] = [checkov, "-d", str(corpus), "--framework", "kubernetes", "--quiet",
@@ -125,9 +129,45 @@ def install_checkov(work: Path) -> str:
 BUILDS = {"wardscan": None, "wardscan compiled": "1", "wardscan pure": "0"}
 
 
+def clean_venv(env: Path) -> None:
+    """A virtual environment at ``env`` that imports what this interpreter has installed
+    (wardscan's dependencies, and the build tools) without running its start-up hooks.
+
+    Why: this interpreter's site-packages may hold ``.pth`` files that run code at every
+    start (here: a certificate hook that imports certifi, and the finder of an editable
+    install), about 40 ms a run, which a user's own venv and Checkov's do not pay. A
+    ``--system-site-packages`` venv runs them; a plain path line in a ``.pth`` file puts the
+    same folders on ``sys.path`` without running anything in them."""
+    import shutil
+    import site
+
+    cfg = env / "pyvenv.cfg"
+    if cfg.exists() and "include-system-site-packages = true" in cfg.read_text():
+        shutil.rmtree(env)  # made by an older version of this script
+    if not (env / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    purelib = subprocess.run(
+        [str(env / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()"
+         "['purelib'])"], check=True, capture_output=True, text=True).stdout.strip()
+    folders = [p for p in (*site.getsitepackages(), site.getusersitepackages())
+               if Path(p).is_dir()]
+    (Path(purelib) / "_bench_dependencies.pth").write_text("".join(f"{p}\n" for p in folders))
+
+
+def start_up_ms(python: str, runs: int = 9) -> float:
+    """Median wall time of ``python -c pass``: what a venv costs before any work."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([python, "-c", "pass"], check=True)
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
 def install_wardscan(work: Path, build: str = "wardscan") -> tuple[list[str], list[str]]:
     """This checkout, installed with pip (bytecode compiled) into WORK/<build>-venv as
-    ``build`` (see ``BUILDS``); its dependencies come from this interpreter's packages.
+    ``build`` (see ``BUILDS``); its dependencies come from this interpreter's packages
+    (``clean_venv``).
     Built from a copy, so the checkout gets no build folders. Returns the console script
     and the C modules the install has (``_fastwalk``, ``_fastlook``, ``_fastyaml``; see
     setup.py)."""
@@ -138,9 +178,7 @@ def install_wardscan(work: Path, build: str = "wardscan") -> tuple[list[str], li
     shutil.rmtree(src, ignore_errors=True)
     shutil.copytree(HERE.parent, src, ignore=shutil.ignore_patterns(
         ".git", "build", "*.egg-info", "__pycache__", ".mypy_cache", ".ruff_cache", "*.so"))
-    if not (env / "bin" / "python").exists():
-        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)],
-                       check=True)
+    clean_venv(env)
     build_env = {k: v for k, v in os.environ.items() if k != "WARDSCAN_COMPILE"}
     if BUILDS[build] is not None:
         build_env["WARDSCAN_COMPILE"] = str(BUILDS[build])
@@ -211,21 +249,28 @@ def main() -> int:
     work = Path(a.work or tempfile.mkdtemp(prefix="wardscan-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     checkov = install_checkov(work) if a.with_checkov else None
+    floor_python = sys.executable
     if a.in_place:
         program, where = IN_PLACE, "wardscan in place"
     else:
         program, modules = install_wardscan(work)
+        floor_python = str(Path(program[0]).with_name("python"))  # the same clean venv
         where = (f"wardscan installed in {Path(program[0]).parents[1]} "
                  f"(C modules: {', '.join(modules) or 'none'})")
     builds = {b: install_wardscan(work, b)[0] for b, wanted in
               (("wardscan compiled", a.compiled), ("wardscan pure", a.pure)) if wanted}
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, Python "
           f"{sys.version.split()[0]}, repeat {a.repeat}, work {work}, {where}", flush=True)
+    starts = [("wardscan and floor", floor_python)] + (
+        [("checkov", str(Path(checkov).with_name("python")))] if checkov else [])
+    print("# bare interpreter start-up (python -c pass, median of 9): " + ", ".join(
+        f"{name} {start_up_ms(py):.0f} ms" for name, py in starts) + f"; {sys.executable} "
+        f"(this machine's start-up hooks) {start_up_ms(sys.executable):.0f} ms", flush=True)
     rows: list[dict[str, object]] = []
     for fmt in a.formats:
         for size in a.sizes:
             corpus = corpus_of(work, fmt, size)
-            cmds = commands(corpus, work / "out.json", checkov, program, builds)
+            cmds = commands(corpus, work / "out.json", checkov, program, builds, floor_python)
             runs: dict[str, list[tuple[float, float, int, int]]] = {k: [] for k in cmds}
             for _ in range(a.repeat):  # interleaved: each repeat runs every tool once
                 for name, cmd in cmds.items():

@@ -567,6 +567,7 @@ def test_benchmark_runs_at_the_smallest_size(tmp_path: Path) -> None:
         (100, "wardscan"), (100, "wardscan --jobs 1"), (100, "parse floor")]
     assert all(r["wall_s"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
     assert "k8s, 100 files: wardscan --jobs 1 / floor = " in out
+    assert "# bare interpreter start-up (python -c pass, median of 9): wardscan and floor " in out
     libyaml = Path("/usr/include/yaml.h").is_file()
     modules = "_fastwalk, _fastlook" + (", _fastyaml" if libyaml else "")
     assert f"wardscan installed in {tmp_path / 'wardscan-venv'} (C modules: {modules})" in out
@@ -576,6 +577,15 @@ def test_benchmark_runs_at_the_smallest_size(tmp_path: Path) -> None:
     site = next((tmp_path / "wardscan-venv" / "lib").glob("python3*/site-packages"))
     assert (site / "scanner" / "cli.py").exists() and list((site / "scanner" / "__pycache__")
                                                           .glob("cli.*.pyc"))
+    # it and the floor start as a clean venv does: this interpreter's folders are on the
+    # path, its start-up hooks (.pth files) are not run
+    venv = tmp_path / "wardscan-venv"
+    assert "include-system-site-packages = false" in (venv / "pyvenv.cfg").read_text()
+    import yaml
+
+    probe = "import sys, yaml, click; print(sorted(set(sys.modules) & {'certifi'}), yaml.__file__)"
+    assert subprocess.run([str(venv / "bin" / "python"), "-c", probe], capture_output=True,
+                          text=True, check=True).stdout == f"[] {yaml.__file__}\n"
 
 
 def _die(paths: list[str]) -> None:
