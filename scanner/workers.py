@@ -1,8 +1,9 @@
-"""``--jobs``: the per-file pipeline in worker processes, with the result of one process.
+"""``--jobs N``: the per-file pipeline in N processes (this one and N - 1 forked children),
+with the result of one process.
 
 Why this is exact: a file's findings depend only on that file (cross-file exposure is kept
 as records and resolved at the end), so files can be scanned anywhere as long as their
-results are joined in file order. Workers are forked, so they start with the compiled rules
+results are joined in file order. Children are forked, so they start with the compiled rules
 of the parent (rules hold closures, which cannot be sent to a process); where the platform
 cannot fork, the scan runs in one process.
 """
@@ -13,9 +14,13 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.errors import ScannerError
 from scanner.scan import STDIN, Batch, FileScanner, scan_files
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 MAX_AUTO_JOBS = 8
 MIN_FILES_PER_WORKER = 40  # below this, starting a worker costs more than it saves
@@ -62,31 +67,89 @@ def _scan_chunk(paths: list[str]) -> Batch:
     return scan_files(paths, _scanner, budget=1 << 62)
 
 
+AHEAD = 1  # chunks handed to each child beyond the one it is scanning
+MAX_CHUNK = 64
+MIN_CHUNK = 4
+
+
+def chunked(files: Sequence[str], workers: int) -> list[list[str]]:
+    """``files`` in consecutive chunks, each a quarter of an even share of what is left
+    (within ``MIN_CHUNK`` to ``MAX_CHUNK`` files), so the last ones are small and no process
+    is left scanning a large chunk while the others have finished."""
+    out = []
+    at = 0
+    while at < len(files):
+        size = max(MIN_CHUNK, min(MAX_CHUNK, (len(files) - at) // (workers * 4)))
+        out.append(list(files[at:at + size]))
+        at += size
+    return out
+
+
 def scan_in_workers(files: Sequence[str], per_file: FileScanner, workers: int,
                     progress: Callable[[int, int, str], None] | None = None) -> Batch:
-    """Scan ``files`` in ``workers`` forked processes; batches are joined in file order."""
+    """Scan ``files`` in ``workers`` processes, this one and ``workers - 1`` forked children;
+    batches are joined in file order.
+
+    Why this process scans too: it would otherwise only wait, and the chunks it scans itself
+    are neither pickled nor sent, and need no process of their own. It keeps each child
+    ``AHEAD`` chunks ahead, then takes the next chunk for itself, so a slow child (or a slow
+    core) gets fewer chunks, not longer waits."""
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     global _scanner
-    size = max(1, min(64, len(files) // (workers * 8)))
-    chunks = [list(files[i:i + size]) for i in range(0, len(files), size)]
+    chunks = chunked(files, workers)
+    children = workers - 1
+    sent: dict[int, Future[Batch]] = {}
+    kept: dict[int, Batch] = {}
     joined = Batch()
-    done = 0
+    reported = 0  # chunks joined (and reported to ``progress``) so far
     _scanner = per_file
     try:
-        # An executor, not a Pool: if a worker dies (out of memory, killed), the scan stops
+        # An executor, not a Pool: if a child dies (out of memory, killed), the scan stops
         # with an error instead of waiting forever for the chunk it was given.
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as ex:
-            for chunk, batch in zip(chunks, ex.map(_scan_chunk, chunks), strict=True):
-                joined.extend(batch)
-                for path in chunk:
-                    done += 1
-                    if progress is not None:
-                        progress(done, len(files), path)
+        with ProcessPoolExecutor(children,
+                                 mp_context=multiprocessing.get_context("fork")) as ex:
+            taken = 0
+            while taken < len(chunks):
+                waiting = sum(1 for f in sent.values() if not f.done())
+                while waiting < children * (AHEAD + 1) and taken < len(chunks):
+                    sent[taken] = ex.submit(_scan_chunk, chunks[taken])
+                    taken += 1
+                    waiting += 1
+                if taken < len(chunks):
+                    kept[taken] = scan_files(chunks[taken], per_file, budget=1 << 62)
+                    taken += 1
+                reported = _join(chunks, sent, kept, joined, reported, progress, False)
+            reported = _join(chunks, sent, kept, joined, reported, progress, True)
+            assert reported == len(chunks)
     except BrokenProcessPool:
         raise ScannerError("a worker process stopped unexpectedly (out of memory?); "
                            "run again with --jobs 1") from None
     finally:
         _scanner = None
     return joined
+
+
+def _join(chunks: list[list[str]], sent: dict[int, Future[Batch]], kept: dict[int, Batch],
+          joined: Batch, start: int, progress: Callable[[int, int, str], None] | None,
+          wait: bool) -> int:
+    """Join the batches of chunks ``start``, ``start + 1``... that are ready (all of them,
+    waiting for the children, when ``wait``); returns the first chunk not joined."""
+    total = sum(len(c) for c in chunks)
+    done = sum(len(c) for c in chunks[:start])
+    i = start
+    while i < len(chunks):
+        if i in kept:
+            batch = kept.pop(i)
+        elif i in sent and (wait or sent[i].done()):
+            batch = sent.pop(i).result()
+        else:
+            break  # not ready, or not taken yet
+        joined.extend(batch)
+        for path in chunks[i]:
+            done += 1
+            if progress is not None:
+                progress(done, total, path)
+        i += 1
+    return i

@@ -114,6 +114,48 @@ def test_discovery_names_and_sizes_files_as_paths_do(tmp_path: Path,
         assert found.sizes == tuple(os.stat(f).st_size for f in expected)
 
 
+def test_chunks_shrink_towards_the_end_and_cover_every_file_once() -> None:
+    from scanner.workers import MAX_CHUNK, MIN_CHUNK, chunked
+
+    files = [f"f{i}" for i in range(1000)]
+    chunks = chunked(files, 2)
+    assert [f for c in chunks for f in c] == files
+    assert [len(c) for c in chunks] == [64] * 8 + [61, 53, 46, 41, 35, 31, 27, 24, 21, 18, 16,
+                                                   14, 12, 11, 9, 8, 7, 6, 6, 5] + [4] * 9 + [1]
+    assert MAX_CHUNK == 64 and MIN_CHUNK == 4
+    assert [len(c) for c in chunked(files[:10], 4)] == [4, 4, 2]
+    assert chunked([], 2) == []
+
+
+def test_the_scanning_process_takes_chunks_and_children_the_others(
+        generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --jobs 2 this process scans some chunks itself and one forked child the rest:
+    every file exactly once, and progress reported in file order."""
+    import scanner.workers
+    from scanner.scan import scan_files
+
+    log = tmp_path / "who.txt"
+
+    def logged(paths: list[str], *args: Any, **kwargs: Any) -> Any:
+        with log.open("a") as fh:  # appended by each process (small lines: not interleaved)
+            fh.write("".join(f"{os.getpid()} {p}\n" for p in paths))
+        return scan_files(paths, *args, **kwargs)
+
+    monkeypatch.setattr(scanner.workers, "scan_files", logged)
+    seen: list[tuple[int, int, str]] = []
+    monkeypatch.setattr("scanner.cli.progress_callback",
+                        lambda: lambda done, total, path: seen.append((done, total, path)))
+    out = tmp_path / "two.json"
+    assert main(["scan", str(generated / "k8s"), "--format", "json", "-o", str(out),
+                 "--fail-on", "none", "--no-config", "--jobs", "2"]) == 0
+    rows = [line.split(" ", 1) for line in log.read_text().splitlines()]
+    files = json.loads(out.read_text())["scan"]["files"]
+    assert sorted(p for _pid, p in rows) == sorted(files) and len(files) == 120
+    pids = {pid for pid, _p in rows}
+    assert str(os.getpid()) in pids and len(pids) == 2
+    assert seen == [(i, 120, f) for i, f in enumerate(files, 1)]
+
+
 def test_jobs_option_is_validated() -> None:
     assert main(["scan", str(ROOT / "examples"), "--jobs", "-1"]) == 2
 
