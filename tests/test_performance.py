@@ -799,6 +799,71 @@ def test_rule_plans_compile_only_the_rules_of_the_kinds_met() -> None:
     assert rules.plan_for(kind) is plans
 
 
+@pytest.mark.parametrize(("where_each", "guard"), [
+    ({"path": "server", "equals": "ollama"}, ("server", frozenset({"ollama"}))),
+    ({"all": [{"path": "role", "exists": True}, {"path": "a.b", "in": ["x", "y"]}]},
+     ("a.b", frozenset({"x", "y"}))),
+    ({"path": "server", "in": ["x", True]}, None),  # a boolean compares by identity
+    ({"path": "server", "equals": 3}, None),
+    ({"path": "$.server", "equals": "x"}, None),  # the resource's, not the element's
+    ({"path": "ports[*]", "equals": "x"}, None),  # not a plain path
+    ({"path": "server", "equals": "x", "match": "all"}, None),
+    ({"any": [{"path": "server", "equals": "x"}, {"path": "a", "exists": True}]}, None),
+    ({"not": {"path": "server", "equals": "x"}}, None),
+])
+def test_a_rule_is_guarded_only_by_a_value_its_where_each_requires(
+        where_each: dict[str, Any], guard: tuple[str, frozenset[str]] | None) -> None:
+    from scanner.engine.packs import guard_of
+
+    raw = {"for_each": "containers[*]", "where_each": where_each}
+    found = guard_of(raw)
+    if guard is None:
+        assert found is None
+    else:
+        assert found is not None and (found[0], ".".join(found[1]), found[2]) == (
+            f"containers[*]\0{guard[0]}", *guard)
+    assert guard_of({"where_each": where_each}) is None  # no for_each
+    assert guard_of({**raw, "check": "detect"}) is None
+
+
+def test_guards_skip_only_rules_that_find_and_apply_nothing(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every rule of every pack, with and without its guard, on the corpus, the fixtures,
+    the examples and the generated files: the same findings and the same applied rules."""
+    import dataclasses
+
+    import scanner.engine.evaluate as evaluation
+    from scanner.engine.packs import RuleSet, load_rules
+    from tests.conftest import TODAY
+
+    loaded = load_rules()
+    every = loaded.select(enable=tuple(p.id for p in loaded.packs))
+    guarded = {r.id for r in every.rules if r.guard is not None}
+    assert {"WS-SRV-OLLAMA-001", "WS-SRV-VLLM-001", "WS-WL-SEC-001"} <= guarded
+    plain = RuleSet(tuple(dataclasses.replace(r, guard=None) for r in every.rules), every.packs)
+    skips = [0, 0]  # (rule, resource) pairs skipped, and let through
+    values_of = evaluation._guarded_values
+
+    def counted(rule: Any, guard: Any, ctx: Any, shared: Any) -> set[str]:
+        values = values_of(rule, guard, ctx, shared)
+        skips[0 if guard[2].isdisjoint(values) else 1] += 1
+        return values
+
+    monkeypatch.setattr(evaluation, "_guarded_values", counted)
+    paths = [*generated.rglob("*.yaml"), *(SHARED / "corpus").rglob("*"),
+             *(ROOT / "tests" / "fixtures").rglob("*"), *(ROOT / "examples").rglob("*")]
+    for path in sorted(p for p in paths if p.is_file()):
+        try:
+            resources = resources_of(str(path), read_text(str(path)))
+        except ParseError:
+            continue
+        applied: tuple[set[str], set[str]] = (set(), set())
+        assert evaluation.evaluate(resources, every, TODAY, applied[0]) == \
+            evaluation.evaluate(resources, plain, TODAY, applied[1]), path
+        assert applied[0] == applied[1], path
+    assert skips[0] > 5_000 and skips[1] > 500
+
+
 def test_built_in_patterns_skip_the_redos_check_and_other_packs_do_not(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Lazy conditions (the built-in packs, whose patterns test_packs checks with

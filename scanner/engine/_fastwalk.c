@@ -2,7 +2,7 @@
  * they stand in for, value for value and in the same order.
  *
  * Why: rules look at a resource through a handful of small loops over dicts and lists:
- * following a path of keys (conditions.py ``_follow``), selecting a path with wildcards
+ * following a path of keys (conditions.py ``follow``), selecting a path with wildcards
  * (paths.py ``select`` and ``select_raw``), listing every string for the detectors
  * (detect_checks.py ``strings``) and finding a finding's logical path for its fingerprint
  * (findings.py ``_Walk``). They run tens of thousands of times per thousand files, and in
@@ -194,7 +194,7 @@ static int follow_impl(PyObject *value, PyObject *ref, PyObject *segments, PyObj
     return 1;
 }
 
-/* conditions._follow(value, ref, segments) -> (found, value, ref) */
+/* conditions.follow(value, ref, segments) -> (found, value, ref) */
 static PyObject *follow(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 3 || !PyTuple_Check(args[2])) {

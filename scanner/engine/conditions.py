@@ -320,7 +320,7 @@ def _plain_keys(segments: tuple[Any, ...]) -> bool:
 
 def follow_python(value: Any, ref: Ref, segments: tuple[str, ...]) -> tuple[bool, Any, Ref]:
     """``select`` for a path of plain keys: (found, value, its ref, or the nearest parent's
-    when not found), with one ``Ref`` made instead of one per step. ``_follow`` is this
+    when not found), with one ``Ref`` made instead of one per step. ``follow`` is this
     function, or its C version where the build has it."""
     container: Any = None
     key: Any = None
@@ -332,7 +332,7 @@ def follow_python(value: Any, ref: Ref, segments: tuple[str, ...]) -> tuple[bool
     return (True, value, ref_of(ref, container, key))
 
 
-_follow: Callable[[Any, Ref, tuple[str, ...]], tuple[bool, Any, Ref]] = (
+follow: Callable[[Any, Ref, tuple[str, ...]], tuple[bool, Any, Ref]] = (
     follow_python if fastwalk is None else fastwalk.follow)
 
 
@@ -342,7 +342,7 @@ def _exists_check(want: bool, segments: tuple[Any, ...], from_root: bool) -> Che
         def plain(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
             if from_root:
                 value, ref = ctx.root, ctx.root_ref
-            found, _v, at = _follow(value, ref, segments)
+            found, _v, at = follow(value, ref, segments)
             return (want if found else not want, at)
 
         return plain
@@ -363,7 +363,7 @@ def _value_check(test: Test, segments: tuple[Any, ...], from_root: bool, every: 
         def plain(value: Any, ref: Ref, ctx: Context) -> tuple[bool, Ref]:
             if from_root:
                 value, ref = ctx.root, ctx.root_ref
-            found, v, at = _follow(value, ref, segments)
+            found, v, at = follow(value, ref, segments)
             return (found and test(v, ctx), at)
 
         return plain

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from scanner.engine import builtin_checks
-from scanner.engine.conditions import Check, Context
+from scanner.engine.conditions import Check, Context, follow
 from scanner.engine.findings import locate, make_finding, render_message
 from scanner.engine.packs import RuleSet
 from scanner.engine.paths import Ref, select
@@ -92,6 +92,10 @@ def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date,
         # the loop of evaluate_rule, with each rule's conditions compiled once per run: most
         # rules stop at their ``where``, so that test is made here, without a call
         for rule, where, where_each, assert_ in ruleset.plan_for(kind):
+            guard = rule.guard
+            if guard is not None and guard[2].isdisjoint(_guarded_values(rule, guard, ctx,
+                                                                        shared)):
+                continue  # no element can meet its ``where_each`` (packs.guard_of)
             if rule.check is not None:
                 found = ([] if rule.detect is not None and rule.detect in skip
                          else builtin_checks.run(rule, resource))
@@ -103,6 +107,25 @@ def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date,
                 findings.extend(_apply(rule, where_each, assert_, resource, ctx, applied,
                                        shared))
     return supersede(sorted(set(findings)), ruleset)
+
+
+def _guarded_values(rule: Rule, guard: tuple[str, tuple[str, ...], frozenset[str]], ctx: Context,
+                    shared: dict[Any, Any]) -> set[str]:
+    """The string values at the guard's path of the rule's ``for_each`` elements, read once
+    per resource for all the rules with the same guard key."""
+    values: set[str] | None = shared.get(guard[0])
+    if values is None:
+        assert rule.for_each is not None
+        elements = shared.get(rule.for_each)
+        if elements is None:
+            elements = shared[rule.for_each] = select(ctx.root, ctx.root_ref, rule.for_each)[0]
+        values = set()
+        for value, ref in elements:
+            found, v, _at = follow(value, ref, guard[1])
+            if found and isinstance(v, str):
+                values.add(v)
+        shared[guard[0]] = values
+    return values
 
 
 def supersede(findings: list[Finding], ruleset: RuleSet) -> list[Finding]:

@@ -310,8 +310,44 @@ class PackLoader:
             detect=raw.get("detect"), supersedes=tuple(raw.get("supersedes", ())),
             uses_exposure="exposure" in json.dumps(
                 [raw.get(k) for k in ("where", "where_each", "assert")]),
+            guard=guard_of(raw),
             bad_examples=_snippets(ex["bad"]), good_examples=_snippets(ex["good"]),
         )
+
+
+def guard_of(raw: dict[str, Any]) -> tuple[str, tuple[str, ...], frozenset[str]] | None:
+    """What rules a resource out before a ``for_each`` rule runs: ``(key, path, values)`` when
+    its ``where_each`` requires an element's plain-key ``path`` to equal a string (``equals``)
+    or one of a list of strings (``in``), on its own or as one item of an ``all``:
+    ``containers[*]`` with ``server: ollama``.
+
+    Why: most rules about one AI server are of this shape, and a workload runs one server at
+    most, so nearly all of them would test every container of every workload to find nothing.
+    The evaluation loop reads each element's value at ``path`` once per resource and skips
+    the rules none of whose ``values`` is among them (``evaluate``): such a rule could only
+    have found nothing and applied to nothing. ``key`` names the (for_each, path) pair."""
+    spec = raw.get("where_each")
+    if raw.get("check") is not None or "for_each" not in raw or not isinstance(spec, dict):
+        return None
+    items = spec["all"] if list(spec) == ["all"] and isinstance(spec["all"], list) else [spec]
+    for item in items:
+        if not (isinstance(item, dict) and len(item) == 2 and isinstance(item.get("path"), str)
+                and not item["path"].startswith("$")):
+            continue
+        if isinstance(item.get("equals"), str):
+            values = frozenset([item["equals"]])
+        elif isinstance(item.get("in"), list) and item["in"] and all(
+                isinstance(v, str) for v in item["in"]):
+            values = frozenset(item["in"])
+        else:
+            continue
+        try:
+            segments = parse_path(item["path"])
+        except PathSyntaxError:
+            return None
+        if segments and all(s.__class__ is str for s in segments):
+            return (f"{raw['for_each']}\0{item['path']}", segments, values)
+    return None
 
 
 def _snippets(value: str | list[str]) -> tuple[str, ...]:

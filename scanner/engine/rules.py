@@ -36,6 +36,9 @@ class Rule:
     locate: tuple[bool, tuple[Any, ...]] | None = None  # (from_root, segments)
     related: tuple[bool, tuple[Any, ...]] | None = None
     uses_exposure: bool = False  # its conditions read ``exposure`` (cross-file linking)
+    # (key, path, values): only an element whose plain-key ``path`` holds one of ``values``
+    # can meet ``where_each`` (packs.guard_of); ``key`` names the (for_each, path) pair
+    guard: tuple[str, tuple[str, ...], frozenset[str]] | None = None
     detect: str | None = None  # with ``check: detect``: the detector group
     allow_values: tuple[str, ...] = ()  # regexes of values not to report (config allow-list)
     supersedes: tuple[str, ...] = ()  # rules whose finding at the same place this one replaces
