@@ -21,7 +21,11 @@ fast = load_c_module("scanner.detectors._fastlook")
 
 from scanner.detectors.firstlook import LOW_WORDS, TEXT_WORDS  # noqa: E402
 from scanner.detectors.phi import _MBI_SHAPE  # noqa: E402
-from scanner.detectors.textlook import fastlook, present_python  # noqa: E402
+from scanner.detectors.textlook import (  # noqa: E402
+    fastlook,
+    present_each_python,
+    present_python,
+)
 
 assert fastlook is None, "the reference must be this checkout's pure Python"
 
@@ -42,6 +46,16 @@ class Check:
     def words(self, where: str, words: tuple[str, ...], compiled: Any, text: str) -> None:
         self.same(where, f"present {words!r}", text, compiled.present,
                   lambda t: present_python(words, t))
+
+    def each(self, where: str, words: tuple[str, ...], compiled: Any, texts: list[str]) -> None:
+        """present_each over rows holding the texts, as written and lower-cased."""
+        rows = [(None, i, text, None) for i, text in enumerate(texts)]
+        for lower in (False, True):
+            self.calls += 1
+            got = compiled.present_each(rows, 2, lower)
+            want = present_each_python(words, rows, 2, lower)
+            if got != want:
+                self._differ(where, f"present_each lower={lower} {words!r}", want, got)
 
     def mbi(self, where: str, text: str) -> None:
         self.same(where, "mbi_shape", text, fast.mbi_shape,
@@ -109,8 +123,15 @@ def main(paths: list[str]) -> int:
                 check.words(where, words, compiled, variant)
             check.mbi(where, variant)
     for words, compiled in sets:
-        for i, text in enumerate(_made_texts(rng, words)):
+        made = _made_texts(rng, words)
+        for i, text in enumerate(made):
             check.words(f"made {i}", words, compiled, text)
+        # every input line, and the made texts with their upper-case copies (lowered on
+        # the fly for ASCII, by str.lower() otherwise) and long ones (past the stack buffer)
+        check.each("lines", words, compiled,
+                   [line for _where, text in texts for line in text.splitlines()])
+        long = ["".join(made[i:i + 60]) for i in range(0, len(made), 60)]
+        check.each("made", words, compiled, [*made, *(t.upper() for t in made), *long])
     for i, text in enumerate(_mbi_texts(rng)):
         check.mbi(f"mbi {i}", text)
     refused = {
@@ -121,6 +142,12 @@ def main(paths: list[str]) -> int:
         "not a tuple": _outcome(fast.Words, ["ab"]),
         "present of bytes": _outcome(fast.Words(("ab",)).present, b"ab"),
         "mbi of bytes": _outcome(fast.mbi_shape, b"1EG4TE5MK73"),
+        "each of a tuple": _outcome(fast.Words(("ab",)).present_each, (("ab",),), 0, False),
+        "each of a list row": _outcome(fast.Words(("ab",)).present_each, [["ab"]], 0, False),
+        "each past the row": _outcome(fast.Words(("ab",)).present_each, [("ab",)], 1, False),
+        "each below the row": _outcome(fast.Words(("ab",)).present_each, [("ab",)], -1, False),
+        "each of bytes": _outcome(fast.Words(("ab",)).present_each, [(b"ab",)], 0, True),
+        "each of two arguments": _outcome(fast.Words(("ab",)).present_each, [("ab",)], 0),
     }
     json.dump({"texts": len(texts), "calls": check.calls, "wide": check.wide,
                "differences": check.differences, "refused": refused}, sys.stdout)

@@ -219,7 +219,10 @@ def test_fastlook_finds_what_the_python_looks_find(compiled: Path, inputs: list[
         "too many": ["raised", "ValueError"], "one character": ["raised", "ValueError"],
         "not ASCII": ["raised", "ValueError"], "not a str": ["raised", "ValueError"],
         "not a tuple": ["raised", "TypeError"], "present of bytes": ["raised", "TypeError"],
-        "mbi of bytes": ["raised", "TypeError"]}
+        "mbi of bytes": ["raised", "TypeError"],
+        **{f"each {case}": ["raised", "TypeError"] for case in (
+            "of a tuple", "of a list row", "past the row", "below the row", "of bytes",
+            "of two arguments")}}
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

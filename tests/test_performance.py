@@ -479,6 +479,51 @@ def test_per_string_looks_never_skip_a_string_the_detectors_report(generated: Pa
     assert scanned > 50_000 and reported > 100
 
 
+def test_word_bit_looks_let_through_what_the_per_string_looks_do(
+        generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the build has the C looks, a resource's strings are let through to each word
+    group's detectors by their word bits (``_Looked``); over every resource of the corpus,
+    the fixtures and the generated files, exactly the strings ``_may_match`` lets through.
+    The bits come from the Python reference here (tests/fastlook_check.py holds the C to
+    it); with the C looks absent, the per-string looks run."""
+    import scanner.engine.detect_checks as detect
+    from scanner.detectors.phi import ALWAYS_WORDS, may_hold_identifier
+
+    groups = ("provider-keys", "private-keys", "default-credentials", "connection-passwords",
+              "phi-direct", "secret-assignments", "phi-contact")
+    kept = dict.fromkeys(groups, 0)
+    made = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: k}\ndata:\n"
+            "  tls.key: \"-----BEGIN RSA PRIVATE KEY-----\\nMIIB\\n\"\n"
+            "  Note: \"MRN 12345678, É PASSWORD=Hosp1tal!2024\"\n"
+            "  plan: \"Health Plan 44556677\"\n  chart: \"seen MR# 4455\"\n")
+    paths = [*generated.rglob("*.yaml"), *(SHARED / "corpus").rglob("*"),
+             *(ROOT / "tests" / "fixtures").rglob("*")]
+    for path, text in [*((str(p), None) for p in sorted(paths) if p.is_file()),
+                       ("made.yaml", made)]:
+        try:
+            resources = resources_of(path, read_text(path) if text is None else text)
+        except ParseError:
+            continue
+        for resource in resources:
+            monkeypatch.setattr(detect, "fastlook", object())  # the word-bit looks
+            by_bits = {g: detect._Looked(resource).candidates(g) for g in groups}
+            monkeypatch.setattr(detect, "fastlook", None)
+            by_string = detect._Looked(resource)
+            for group in groups:
+                may = detect._may_match(group)
+                want = [row for row in by_string.texts
+                        if may is None or may(row[2], row[3], row[1])]
+                assert by_bits[group] == by_string.candidates(group) == want, (path, group)
+                kept[group] += len(want)
+            for row in by_string.texts[:50]:  # the word and label parts given or not
+                low = row[2].lower()
+                word = any(w in low for w in ALWAYS_WORDS)
+                label = "mr" in low or "health" in low
+                assert may_hold_identifier(row[2], None, word, label) == \
+                    may_hold_identifier(row[2])
+    assert all(kept[g] > 0 for g in groups), kept
+
+
 def test_duplicate_key_walk_skips_only_clean_containers() -> None:
     from scanner.parse.yaml import YMap, marked
 

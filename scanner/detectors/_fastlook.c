@@ -132,30 +132,120 @@ static int check_str(PyObject *text, const char *function)
     return -1;
 }
 
+static uint64_t present_of(const Words *self, PyObject *text)
+{
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        return present_1(self, data, n);
+    case PyUnicode_2BYTE_KIND:
+        return present_2(self, data, n);
+    default:
+        return present_4(self, data, n);
+    }
+}
+
 /* present(text) -> int: bit j set when word j occurs in ``text``. */
 static PyObject *words_present(Words *self, PyObject *text)
 {
     if (check_str(text, "present") < 0)
         return NULL;
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    uint64_t found;
-    switch (PyUnicode_KIND(text)) {
-    case PyUnicode_1BYTE_KIND:
-        found = present_1(self, data, n);
-        break;
-    case PyUnicode_2BYTE_KIND:
-        found = present_2(self, data, n);
-        break;
-    default:
-        found = present_4(self, data, n);
+    return PyLong_FromUnsignedLongLong(present_of(self, text));
+}
+
+/* The words of text.lower(). An ASCII text is lowered here, byte by byte, as str.lower()
+ * lowers ASCII; any other text is lowered by str.lower() itself. */
+static int present_lower(const Words *self, PyObject *text, uint64_t *found)
+{
+    if (!PyUnicode_IS_ASCII(text)) {
+        PyObject *low = PyObject_CallMethod(text, "lower", NULL);
+        if (low == NULL)
+            return -1;
+        *found = present_of(self, low);
+        Py_DECREF(low);
+        return 0;
     }
-    return PyLong_FromUnsignedLongLong(found);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (n < 2) {  /* every word has two characters or more */
+        *found = 0;
+        return 0;
+    }
+    const Py_UCS1 *s = PyUnicode_1BYTE_DATA(text);
+    Py_UCS1 small[256];
+    Py_UCS1 *buf = n <= (Py_ssize_t)sizeof(small) ? small : PyMem_Malloc((size_t)n);
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        buf[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (Py_UCS1)(s[i] | 0x20) : s[i];
+    *found = present_1(self, buf, n);
+    if (buf != small)
+        PyMem_Free(buf);
+    return 0;
+}
+
+/* present_each(rows, column, lower) -> list[int]: present(row[column]) for each row of the
+ * list ``rows`` (tuples), of row[column].lower() when ``lower``. One call for every string
+ * of a resource, where a call per string cost more than the look itself. */
+static PyObject *words_present_each(Words *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "present_each(rows: list, column: int, lower: bool)");
+        return NULL;
+    }
+    PyObject *rows = args[0];
+    Py_ssize_t column = PyLong_AsSsize_t(args[1]);
+    if (column == -1 && PyErr_Occurred())
+        return NULL;
+    int lower = PyObject_IsTrue(args[2]);
+    if (lower < 0)
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(rows);
+    PyObject *out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *row = PyList_GET_ITEM(rows, i);
+        if (!PyTuple_Check(row) || column < 0 || column >= PyTuple_GET_SIZE(row)) {
+            PyErr_SetString(PyExc_TypeError, "present_each() takes a list of tuples with "
+                                             "that column");
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *text = PyTuple_GET_ITEM(row, column);
+        if (check_str(text, "present_each") < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        uint64_t found;
+        if (!lower)
+            found = present_of(self, text);
+        else if (present_lower(self, text, &found) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *bits = PyLong_FromUnsignedLongLong(found);
+        if (bits == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, bits);
+        if (n != PyList_GET_SIZE(rows)) {  /* str.lower() runs no Python, but be sure */
+            PyErr_SetString(PyExc_RuntimeError, "rows changed size during present_each()");
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
 }
 
 static PyMethodDef words_methods[] = {
     {"present", (PyCFunction)words_present, METH_O,
      "Bit j set when word j occurs in the text."},
+    {"present_each", (PyCFunction)(void (*)(void))words_present_each, METH_FASTCALL,
+     "present() of each row[column] (lower-cased when lower) of a list of tuples."},
     {NULL, NULL, 0, NULL},
 };
 

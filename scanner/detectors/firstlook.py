@@ -12,7 +12,7 @@ over every line of the corpus, the fixtures and generated files).
 
 from __future__ import annotations
 
-from scanner.detectors.phi import ALWAYS_WORDS, may_hold_identifier
+from scanner.detectors.phi import ALWAYS_WORDS, LABEL_WORDS, may_hold_identifier
 from scanner.detectors.secrets import (
     CONNECTION_HINT,
     DEFAULT_WORDS,
@@ -22,14 +22,15 @@ from scanner.detectors.secrets import (
 from scanner.detectors.textlook import WordSet
 
 TEXT_WORDS = WordSet((*PROVIDER_WORDS, "PRIVATE KEY", "://", *DEFAULT_WORDS))
-LOW_WORDS = WordSet((*ALWAYS_WORDS, *SECRET_NAME_WORDS, "password", "pwd"))
-_PROVIDER = TEXT_WORDS.mask(PROVIDER_WORDS)
-_PEM = TEXT_WORDS.mask(["PRIVATE KEY"])
-_DEFAULT = TEXT_WORDS.mask(DEFAULT_WORDS)
-_URL_OR_DEFAULT = TEXT_WORDS.mask(["://"]) | _DEFAULT
-_ALWAYS = LOW_WORDS.mask(ALWAYS_WORDS)
-_SECRET_NAME = LOW_WORDS.mask(SECRET_NAME_WORDS)
-_PASSWORD = LOW_WORDS.mask(["password", "pwd"])
+LOW_WORDS = WordSet((*ALWAYS_WORDS, *LABEL_WORDS, *SECRET_NAME_WORDS, "password", "pwd"))
+PROVIDER_BITS = TEXT_WORDS.mask(PROVIDER_WORDS)
+PEM_BITS = TEXT_WORDS.mask(["PRIVATE KEY"])
+DEFAULT_BITS = TEXT_WORDS.mask(DEFAULT_WORDS)
+URL_OR_DEFAULT_BITS = TEXT_WORDS.mask(["://"]) | DEFAULT_BITS
+ALWAYS_BITS = LOW_WORDS.mask(ALWAYS_WORDS)
+LABEL_BITS = LOW_WORDS.mask(LABEL_WORDS)
+SECRET_NAME_BITS = LOW_WORDS.mask(SECRET_NAME_WORDS)
+PASSWORD_BITS = LOW_WORDS.mask(["password", "pwd"])
 
 
 class FirstLooks:
@@ -45,20 +46,20 @@ class FirstLooks:
 
     def provider_key(self) -> bool:
         """A provider key's prefix (``sk-``, ``hf_``, ``AKIA``...)."""
-        return bool(self.words & _PROVIDER)
+        return bool(self.words & PROVIDER_BITS)
 
     def private_key(self) -> bool:
-        return bool(self.words & _PEM)
+        return bool(self.words & PEM_BITS)
 
     def default_credential(self) -> bool:
         """A published vendor default (``sk-1234``, ``minioadmin``...)."""
-        return bool(self.words & _DEFAULT)
+        return bool(self.words & DEFAULT_BITS)
 
     def connection_password(self) -> bool:
         """A URL with credentials, a ``password=`` setting, or a vendor default (which
         ``find_secrets`` reports with them)."""
-        return bool(self.words & _URL_OR_DEFAULT) or (
-            bool(self.low_words & _PASSWORD) and CONNECTION_HINT.search(self.text) is not None)
+        return bool(self.words & URL_OR_DEFAULT_BITS) or (
+            bool(self.low_words & PASSWORD_BITS) and CONNECTION_HINT.search(self.text) is not None)
 
     def secret(self) -> bool:
         """False only when ``secrets.find_secrets`` finds nothing in the text."""
@@ -67,7 +68,7 @@ class FirstLooks:
     def secret_name(self) -> bool:
         """A word every name ``secrets.is_secret_name`` accepts holds (names are ASCII, so the
         lower-case copy finds every spelling)."""
-        return bool(self.low_words & _SECRET_NAME)
+        return bool(self.low_words & SECRET_NAME_BITS)
 
     def assignment(self) -> bool:
         """False only when ``secrets.find_assignments`` finds nothing: an assignment needs an
@@ -76,4 +77,5 @@ class FirstLooks:
 
     def identifier(self) -> bool:
         """False only when no always-reported identifier can be in the text."""
-        return may_hold_identifier(self.text, self.low, bool(self.low_words & _ALWAYS))
+        return may_hold_identifier(self.text, self.low, bool(self.low_words & ALWAYS_BITS),
+                                   bool(self.low_words & LABEL_BITS))

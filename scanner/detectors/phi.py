@@ -168,16 +168,24 @@ _LABEL_MR = re.compile(r"mr(?:\s?#|\s+no)")
 _LABEL_PLAN = re.compile(r"health[\s_-]*plan")
 
 
-def may_hold_identifier(text: str, low: str | None = None, word: bool | None = None) -> bool:
+LABEL_WORDS = ("mr", "health")  # one is in the lower-case text of every label match
+
+
+def may_hold_identifier(text: str, low: str | None = None, word: bool | None = None,
+                        label: bool | None = None) -> bool:
     """False only when no always-reported identifier (SSN, MRN, plan ID, NPI, DOB) can be in
-    ``text``; a cheap test run before the full patterns. ``low`` is ``text.lower()`` and
-    ``word`` whether one of ``ALWAYS_WORDS`` is in it, when the caller knows them already."""
-    if low is None:
-        low = text.lower()
+    ``text``; a cheap test run before the full patterns. ``low`` is ``text.lower()``, ``word``
+    whether one of ``ALWAYS_WORDS`` is in it and ``label`` whether one of ``LABEL_WORDS`` is,
+    when the caller knows them already."""
     if word is None:
+        low = text.lower() if low is None else low
         word = _ALWAYS_WORD.search(low) is not None
-    return (word or _SSN_SHAPE.search(text) is not None or has_mbi_shape(text)
-            or _LABEL_MR.search(low) is not None or _LABEL_PLAN.search(low) is not None)
+    if word or _SSN_SHAPE.search(text) is not None or has_mbi_shape(text):
+        return True
+    if label is False:
+        return False
+    low = text.lower() if low is None else low
+    return _LABEL_MR.search(low) is not None or _LABEL_PLAN.search(low) is not None
 
 
 def has_mbi_shape(text: str) -> bool:

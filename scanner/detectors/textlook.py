@@ -11,6 +11,7 @@ reference tests/fastlook_check.py holds the C to.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 try:  # the C version (scanner/detectors/_fastlook.c), where built
     from scanner.detectors import _fastlook as fastlook
@@ -39,6 +40,21 @@ class WordSet:
         if self._fast is not None:
             return self._fast.present(text)
         return present_python(self.words, text)
+
+    def present_each(self, rows: list[tuple[Any, ...]], column: int,
+                     lower: bool = False) -> list[int]:
+        """:meth:`present` of ``row[column]`` (of its lower-case copy when ``lower``) for each
+        row: one call for all the strings of a resource."""
+        if self._fast is not None:
+            return self._fast.present_each(rows, column, lower)
+        return present_each_python(self.words, rows, column, lower)
+
+
+def present_each_python(words: tuple[str, ...], rows: list[tuple[Any, ...]], column: int,
+                        lower: bool) -> list[int]:
+    """:meth:`WordSet.present_each` in Python: the reference the C is checked against."""
+    return [present_python(words, row[column].lower() if lower else row[column])
+            for row in rows]
 
 
 def present_python(words: tuple[str, ...], text: str) -> int:

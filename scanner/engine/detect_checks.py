@@ -14,7 +14,18 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.adapters.synth import synth_location
-from scanner.detectors.firstlook import FirstLooks
+from scanner.detectors.firstlook import (
+    ALWAYS_BITS,
+    DEFAULT_BITS,
+    LABEL_BITS,
+    LOW_WORDS,
+    PASSWORD_BITS,
+    PEM_BITS,
+    PROVIDER_BITS,
+    TEXT_WORDS,
+    URL_OR_DEFAULT_BITS,
+    FirstLooks,
+)
 from scanner.detectors.phi import find_phi, may_hold_identifier
 from scanner.detectors.redact import mask, mask_phi
 from scanner.detectors.secrets import (
@@ -27,6 +38,7 @@ from scanner.detectors.secrets import (
     find_secrets,
     is_secret_name,
 )
+from scanner.detectors.textlook import fastlook
 from scanner.engine.findings import locate, make_finding
 from scanner.engine.paths import Ref, fastwalk
 from scanner.engine.rules import Rule
@@ -62,7 +74,7 @@ _FILE_HINTS: dict[str, Callable[[FirstLooks], bool]] = {
     "secret-assignments": FirstLooks.secret_name,
     "phi-contact": lambda looks: _DIGIT_OR_AT.search(looks.text) is not None,
 }
-_cache: dict[int, tuple[Any, list[tuple[Any, Any, str, str | None]]]] = {}
+_cache: dict[int, _Looked] = {}
 
 
 def absent_groups(text: str) -> frozenset[str]:
@@ -205,11 +217,8 @@ def run_detect(rule: Rule, resource: Resource) -> list[Finding]:
     group = rule.detect
     if resource.kind.startswith(SKIPPED_KINDS) or group is None:
         return []
-    may_match = _may_match(group)
     out: list[Finding] = []
-    for container, key, text, name in _texts_cached(resource):
-        if may_match is not None and not may_match(text, name, key):
-            continue
+    for container, key, text, name in _looked(resource).candidates(group):
         for m in _matches(group, text, name, key):
             if any(re.search(p, m.value) for p in rule.allow_values):
                 continue
@@ -225,16 +234,65 @@ def run_detect(rule: Rule, resource: Resource) -> list[Finding]:
     return out
 
 
-def _texts_cached(resource: Resource) -> list[tuple[Any, Any, str, str | None]]:
-    """The strings of a resource, walked once for all the detect rules that look at it."""
+class _Looked:
+    """A resource's strings, and for each detector group those its first look lets through
+    (``_may_match``), made once for all the detect rules that look at the resource.
+
+    Why: the looks of the word groups read the bits of two word sets; where the build has
+    the C looks, the bits of every string of the resource come from two calls
+    (``WordSet.present_each``) instead of a pattern or two per string and group."""
+
+    __slots__ = ("_low", "_text", "groups", "resource", "texts")
+
+    def __init__(self, resource: Resource) -> None:
+        self.resource = resource
+        self.texts = _texts(resource)
+        self.groups: dict[str, Strings] = {}
+        self._text: list[int] | None = None
+        self._low: list[int] | None = None
+
+    def candidates(self, group: str) -> Strings:
+        found = self.groups.get(group)
+        if found is None:
+            found = self.groups[group] = self._select(group)
+        return found
+
+    def _select(self, group: str) -> Strings:
+        texts = self.texts
+        if fastlook is None or group not in _BY_WORDS:
+            may = _may_match(group)
+            return texts if may is None else [row for row in texts if may(row[2], row[3], row[1])]
+        if self._text is None:
+            self._text = TEXT_WORDS.present_each(texts, 2)
+            self._low = LOW_WORDS.present_each(texts, 2, lower=True)
+        text_bits, low_bits = self._text, self._low
+        assert low_bits is not None
+        if group == "phi-direct":  # may_hold_identifier, its word and label parts read here
+            return [row for row, low in zip(texts, low_bits, strict=True) if may_hold_identifier(
+                row[2], None, bool(low & ALWAYS_BITS), bool(low & LABEL_BITS))]
+        if group == "connection-passwords":  # FirstLooks.connection_password
+            return [row for row, bits, low in zip(texts, text_bits, low_bits, strict=True)
+                    if bits & URL_OR_DEFAULT_BITS or (
+                        low & PASSWORD_BITS and CONNECTION_HINT.search(row[2]) is not None)]
+        wanted = _BY_WORDS[group]
+        return [row for row, bits in zip(texts, text_bits, strict=True) if bits & wanted]
+
+
+# The groups whose per-string look is read off word bits, with the bits of the first three
+_BY_WORDS = {"provider-keys": PROVIDER_BITS, "private-keys": PEM_BITS,
+             "default-credentials": DEFAULT_BITS, "connection-passwords": 0, "phi-direct": 0}
+
+
+def _looked(resource: Resource) -> _Looked:
+    """The strings and looks of a resource, kept for the next detect rule on it."""
     hit = _cache.get(id(resource))
-    if hit is not None and hit[0] is resource:
-        return hit[1]
-    texts = _texts(resource)
+    if hit is not None and hit.resource is resource:
+        return hit
+    looked = _Looked(resource)
     if len(_cache) > 8:
         _cache.clear()
-    _cache[id(resource)] = (resource, texts)
-    return texts
+    _cache[id(resource)] = looked
+    return looked
 
 
 def _texts(resource: Resource) -> list[tuple[Any, Any, str, str | None]]:
