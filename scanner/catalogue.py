@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from scanner.errors import ConfigError
+from scanner.packaged import folder_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +63,7 @@ def catalogues() -> dict[str, Catalogue]:
     from scanner.parse.yaml import load_documents
 
     out: dict[str, Catalogue] = {}
-    try:
-        folder = resources.files("scanner.frameworks")
-    except ModuleNotFoundError:  # pragma: no cover - broken install
-        return out
+    folder = folder_of("scanner.frameworks")
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".yaml"):
             continue

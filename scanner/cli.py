@@ -311,9 +311,9 @@ def explain(rule_id: str, rule_paths: tuple[str, ...]) -> None:
 @_debug_option
 def init(file: str | None, force: bool) -> None:
     """Write a commented starting AIDeployment manifest (default: aideployment.yaml)."""
-    from importlib import resources
+    from scanner.packaged import packaged
 
-    text = resources.files("scanner").joinpath("templates/aideployment.yaml").read_text()
+    text = packaged("templates", "aideployment.yaml").read_text(encoding="utf-8")
     target = Path(file or "aideployment.yaml")
     if target.exists() and not force:
         raise UsageError(f"{target} exists; use --force to overwrite")
@@ -325,9 +325,9 @@ def init(file: str | None, force: bool) -> None:
 @_debug_option
 def schema() -> None:
     """Print the AIDeployment manifest JSON Schema (draft 2020-12)."""
-    from importlib import resources
+    from scanner.packaged import packaged
 
-    click.echo(resources.files("scanner").joinpath("schemas/manifest.schema.json").read_text(),
+    click.echo(packaged("schemas", "manifest.schema.json").read_text(encoding="utf-8"),
                nl=False)
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import ConfigError, ParseError
+from scanner.packaged import packaged
 
 NAMES = (".wardscan.yaml", ".wardscan.yml")
 PATH_KEYS = ("output", "baseline")
@@ -61,8 +61,7 @@ def load_config(path: Path) -> Config:
     data = docs[0] if docs else {}
     if data is None:
         data = {}
-    schema = json.loads(resources.files("scanner").joinpath("schemas/config.schema.json")
-                        .read_text())
+    schema = json.loads(packaged("schemas", "config.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path)))

@@ -172,16 +172,21 @@ def test_version_does_not_import_the_engine() -> None:
 
 def test_a_kubernetes_scan_loads_no_library_it_does_not_need(generated: Path) -> None:
     """rich (terminal report), jsonschema (manifests), python-hcl2 (Terraform), cryptography
-    (attest) and multiprocessing (several files) stay unloaded for one Kubernetes file."""
+    (attest), multiprocessing (several files) and importlib.resources (scanner/packaged.py)
+    stay unloaded for one Kubernetes file. Run without this interpreter's start-up hooks
+    (``-S``, its folders on the path), which may load some of them themselves."""
+    import site
+
     target = sorted((generated / "k8s").glob("*.yaml"))[0]
-    code = ("import sys, json; from scanner.cli import main\n"
+    code = ("import sys, json; before = set(sys.modules); from scanner.cli import main\n"
             f"main(['scan', {str(target)!r}, '--format', 'json', '-o', {os.devnull!r}, "
             "'--fail-on', 'none', '--no-config'])\n"
             "heavy = ('rich', 'jsonschema', 'hcl2', 'lark', 'cryptography', 'multiprocessing',"
-            " 'concurrent.futures')\n"
-            "print(json.dumps([m for m in heavy if m in sys.modules]))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+            " 'concurrent.futures', 'importlib.resources', 'zipfile')\n"
+            "print(json.dumps([m for m in heavy if m in sys.modules and m not in before]))")
+    path = os.pathsep.join([str(ROOT), *site.getsitepackages(), site.getusersitepackages()])
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONPATH": path}).stdout
     assert json.loads(out.splitlines()[-1]) == []
 
 

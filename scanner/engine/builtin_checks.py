@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from yaml.nodes import MappingNode, ScalarNode
@@ -19,6 +18,7 @@ from scanner.engine.findings import locate, make_finding
 from scanner.engine.paths import Ref, select
 from scanner.engine.rules import Rule
 from scanner.models import Finding, Location, Resource
+from scanner.packaged import packaged
 from scanner.parse.yaml import marked
 
 
@@ -26,7 +26,7 @@ from scanner.parse.yaml import marked
 def _manifest_validator() -> Any:
     import jsonschema
 
-    text = resources.files("scanner").joinpath("schemas/manifest.schema.json").read_text()
+    text = packaged("schemas", "manifest.schema.json").read_text(encoding="utf-8")
     return jsonschema.Draft202012Validator(
         json.loads(text), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )

@@ -11,7 +11,6 @@ import fnmatch
 import hashlib
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from scanner.engine.paths import PathSyntaxError, Ref, parse_path, select
 from scanner.engine.rules import Rule
 from scanner.errors import ParseError, RulePackError
 from scanner.models import PackInfo, Reference, Severity
+from scanner.packaged import folder_of, packaged
 from scanner.parse.yaml import key_position, load_documents
 
 # A rule with its conditions: (rule, where, where_each, assert)
@@ -118,7 +118,7 @@ class RuleSet:
 def builtin_pack_files() -> list[tuple[str, bytes]]:
     """The shipped packs as (display name, bytes), sorted by name."""
     try:
-        root = resources.files("scanner.packs")
+        root = folder_of("scanner.packs")
         items = [(f"builtin:{p.name}", p.read_bytes()) for p in root.iterdir()
                  if p.name.endswith(".yaml")]
     except ModuleNotFoundError:  # running from a source tree that was never installed
@@ -142,7 +142,7 @@ def user_pack_files(path: str) -> list[tuple[str, bytes]]:
 
 
 def _schema() -> dict[str, Any]:
-    data = resources.files("scanner").joinpath("schemas/rulepack.schema.json").read_text()
+    data = packaged("schemas", "rulepack.schema.json").read_text(encoding="utf-8")
     return json.loads(data)
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from importlib import resources
-from pathlib import Path
 from typing import Any
+
+from scanner.packaged import folder_of
 
 FILE = "snapshot.json"
 FORMAT = 1
@@ -55,7 +55,7 @@ def text(files: list[tuple[str, bytes]]) -> str:
 def load() -> dict[str, Any]:
     """The shipped snapshot's packs by display name; empty when missing or unreadable."""
     try:
-        data = json.loads(resources.files("scanner.packs").joinpath(FILE).read_text("utf-8"))
+        data = json.loads((folder_of("scanner.packs") / FILE).read_text("utf-8"))
     except (ModuleNotFoundError, OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -75,7 +75,7 @@ def lookup(snapshot: dict[str, Any], name: str, digest: str) -> tuple[Any, list[
 def main() -> int:
     from scanner.engine.packs import builtin_pack_files
 
-    target = Path(str(resources.files("scanner.packs"))) / FILE
+    target = folder_of("scanner.packs") / FILE
     target.write_text(text(builtin_pack_files()), encoding="utf-8")
     print(f"wrote {target}", file=sys.stderr)
     return 0
