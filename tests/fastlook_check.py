@@ -49,13 +49,15 @@ class Check:
 
     def each(self, where: str, words: tuple[str, ...], compiled: Any, texts: list[str]) -> None:
         """present_each over rows holding the texts, as written and lower-cased."""
-        rows = [(None, i, text, None) for i, text in enumerate(texts)]
-        for lower in (False, True):
-            self.calls += 1
-            got = compiled.present_each(rows, 2, lower)
-            want = present_each_python(words, rows, 2, lower)
-            if got != want:
-                self._differ(where, f"present_each lower={lower} {words!r}", want, got)
+        rows = [(None, i, text, None if i % 3 else text) for i, text in enumerate(texts)]
+        for column in (2, 3):  # column 3: a name, None in two rows of three
+            for lower in (False, True):
+                self.calls += 1
+                got = compiled.present_each(rows, column, lower)
+                want = present_each_python(words, rows, column, lower)
+                if got != want:
+                    self._differ(where, f"present_each {column} lower={lower} {words!r}",
+                                 want, got)
 
     def mbi(self, where: str, text: str) -> None:
         self.same(where, "mbi_shape", text, fast.mbi_shape,

@@ -500,7 +500,10 @@ def test_word_bit_looks_let_through_what_the_per_string_looks_do(
     made = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: k}\ndata:\n"
             "  tls.key: \"-----BEGIN RSA PRIVATE KEY-----\\nMIIB\\n\"\n"
             "  Note: \"MRN 12345678, É PASSWORD=Hosp1tal!2024\"\n"
-            "  plan: \"Health Plan 44556677\"\n  chart: \"seen MR# 4455\"\n")
+            "  plan: \"Health Plan 44556677\"\n  chart: \"seen MR# 4455\"\n"
+            "  me\u017f\u017fage: \"call 555 0100\"\n  t\u00f6ken_key: \"a8f9c2e1d7b6a5f4\"\n"
+            "  FEW_SHOT_EXAMPLES: \"bob@mail.org\"\n  items: [\"API_TOKEN=x8f9c2e1d7b6a5f4q\", "
+            "\"note 555-0101\"]\n  \"7\": \"DB_PASSWORD=Hosp1tal!2024x\"\n")
     paths = [*generated.rglob("*.yaml"), *(SHARED / "corpus").rglob("*"),
              *(ROOT / "tests" / "fixtures").rglob("*")]
     for path, text in [*((str(p), None) for p in sorted(paths) if p.is_file()),

@@ -187,8 +187,9 @@ static int present_lower(const Words *self, PyObject *text, uint64_t *found)
 }
 
 /* present_each(rows, column, lower) -> list[int]: present(row[column]) for each row of the
- * list ``rows`` (tuples), of row[column].lower() when ``lower``. One call for every string
- * of a resource, where a call per string cost more than the look itself. */
+ * list ``rows`` (tuples), of row[column].lower() when ``lower``; 0 where row[column] is None.
+ * One call for every string of a resource, where a call per string cost more than the look
+ * itself. */
 static PyObject *words_present_each(Words *self, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 3 || !PyList_Check(args[0])) {
@@ -215,12 +216,14 @@ static PyObject *words_present_each(Words *self, PyObject *const *args, Py_ssize
             return NULL;
         }
         PyObject *text = PyTuple_GET_ITEM(row, column);
-        if (check_str(text, "present_each") < 0) {
+        if (text != Py_None && check_str(text, "present_each") < 0) {
             Py_DECREF(out);
             return NULL;
         }
         uint64_t found;
-        if (!lower)
+        if (text == Py_None)  /* a list item's missing name: no words */
+            found = 0;
+        else if (!lower)
             found = present_of(self, text);
         else if (present_lower(self, text, &found) < 0) {
             Py_DECREF(out);

@@ -44,7 +44,7 @@ class WordSet:
     def present_each(self, rows: list[tuple[Any, ...]], column: int,
                      lower: bool = False) -> list[int]:
         """:meth:`present` of ``row[column]`` (of its lower-case copy when ``lower``) for each
-        row: one call for all the strings of a resource."""
+        row, 0 where it is None: one call for all the strings (or names) of a resource."""
         if self._fast is not None:
             return self._fast.present_each(rows, column, lower)
         return present_each_python(self.words, rows, column, lower)
@@ -53,8 +53,8 @@ class WordSet:
 def present_each_python(words: tuple[str, ...], rows: list[tuple[Any, ...]], column: int,
                         lower: bool) -> list[int]:
     """:meth:`WordSet.present_each` in Python: the reference the C is checked against."""
-    return [present_python(words, row[column].lower() if lower else row[column])
-            for row in rows]
+    return [0 if row[column] is None else present_python(
+        words, row[column].lower() if lower else row[column]) for row in rows]
 
 
 def present_python(words: tuple[str, ...], text: str) -> int:

@@ -32,13 +32,14 @@ from scanner.detectors.secrets import (
     CONNECTION_HINT,
     DEFAULT_HINT,
     PROVIDER_HINT,
+    SECRET_NAME_WORDS,
     Match,
     find_default_credential,
     find_secret_assignment,
     find_secrets,
     is_secret_name,
 )
-from scanner.detectors.textlook import fastlook
+from scanner.detectors.textlook import WordSet, fastlook
 from scanner.engine.findings import locate, make_finding
 from scanner.engine.paths import Ref, fastwalk
 from scanner.engine.rules import Rule
@@ -50,6 +51,16 @@ GROUPS = ("provider-keys", "private-keys", "connection-passwords", "secret-assig
 # Keys whose text is patient-facing or model-facing: prompts, examples, seed and test data.
 PATIENT_TEXT = re.compile(r"(?i)prompt|message|content|example|few.?shot|template|instruction|"
                           r"seed|sample|test.?data|fixture|conversation|transcript|note|input")
+# One of these is in the lower-case copy of every ASCII name PATIENT_TEXT finds ("few.?shot"
+# holds "shot", "test.?data" "data"); a name that is not ASCII is asked PATIENT_TEXT itself,
+# since ``re`` reads a few other letters as these in a case-insensitive pattern (U+017F, the
+# long s, as s).
+PATIENT_WORDS = ("prompt", "message", "content", "example", "shot", "template", "instruction",
+                 "seed", "sample", "data", "fixture", "conversation", "transcript", "note",
+                 "input")
+NAME_WORDS = WordSet((*SECRET_NAME_WORDS, *PATIENT_WORDS))  # looked for in names, lower-cased
+SECRET_NAME_IN_NAME = NAME_WORDS.mask(SECRET_NAME_WORDS)
+PATIENT_IN_NAME = NAME_WORDS.mask(PATIENT_WORDS)
 _ENV_ITEM = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$", re.S)
 SKIPPED_KINDS = ("workload",)  # derived views repeat their source's strings
 MAX_STRINGS = 200_000
@@ -242,7 +253,7 @@ class _Looked:
     the C looks, the bits of every string of the resource come from two calls
     (``WordSet.present_each``) instead of a pattern or two per string and group."""
 
-    __slots__ = ("_low", "_text", "groups", "resource", "texts")
+    __slots__ = ("_low", "_names", "_text", "groups", "resource", "texts")
 
     def __init__(self, resource: Resource) -> None:
         self.resource = resource
@@ -250,6 +261,7 @@ class _Looked:
         self.groups: dict[str, Strings] = {}
         self._text: list[int] | None = None
         self._low: list[int] | None = None
+        self._names: list[int] | None = None
 
     def candidates(self, group: str) -> Strings:
         found = self.groups.get(group)
@@ -262,6 +274,10 @@ class _Looked:
         if fastlook is None or group not in _BY_WORDS:
             may = _may_match(group)
             return texts if may is None else [row for row in texts if may(row[2], row[3], row[1])]
+        if group in ("secret-assignments", "phi-contact"):
+            if self._names is None:
+                self._names = NAME_WORDS.present_each(texts, 3, lower=True)
+            return self._by_name(group, self._names)
         if self._text is None:
             self._text = TEXT_WORDS.present_each(texts, 2)
             self._low = LOW_WORDS.present_each(texts, 2, lower=True)
@@ -277,10 +293,31 @@ class _Looked:
         wanted = _BY_WORDS[group]
         return [row for row, bits in zip(texts, text_bits, strict=True) if bits & wanted]
 
+    def _by_name(self, group: str, names: list[int]) -> Strings:
+        """The looks of the two groups that read a string's name: ``_secret_named`` and
+        ``_in_patient_text`` (with a digit or an @), each name test made only when the name
+        holds one of its words."""
+        texts = self.texts
+        if group == "secret-assignments":
+            return [row for row, bits in zip(texts, names, strict=True)
+                    if (bits & SECRET_NAME_IN_NAME and is_secret_name(row[3])) or (
+                        (not isinstance(row[1], str) or row[1].isdigit()) and "=" in row[2])]
+        out = []
+        for row, bits in zip(texts, names, strict=True):
+            text, name = row[2], row[3]
+            if not (("\n" in text and "\n" in text.strip()) or (
+                    _patient_name(str(name or row[1])) if not name or not name.isascii()
+                    else bits & PATIENT_IN_NAME and _patient_name(name))):
+                continue
+            if _DIGIT_OR_AT.search(text) is not None:
+                out.append(row)
+        return out
+
 
 # The groups whose per-string look is read off word bits, with the bits of the first three
 _BY_WORDS = {"provider-keys": PROVIDER_BITS, "private-keys": PEM_BITS,
-             "default-credentials": DEFAULT_BITS, "connection-passwords": 0, "phi-direct": 0}
+             "default-credentials": DEFAULT_BITS, "connection-passwords": 0, "phi-direct": 0,
+             "secret-assignments": 0, "phi-contact": 0}
 
 
 def _looked(resource: Resource) -> _Looked:
