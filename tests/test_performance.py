@@ -687,6 +687,37 @@ def _die(paths: list[str]) -> None:
     os._exit(3)  # a worker killed mid-scan (the out-of-memory killer, say)
 
 
+class _Unpicklable(Exception):
+    def __reduce__(self) -> Any:
+        raise TypeError("not this one")
+
+
+def _fail(paths: list[str]) -> None:
+    raise ValueError("boom in a child")
+
+
+def _fail_oddly(paths: list[str]) -> None:
+    raise _Unpicklable("odd")
+
+
+@pytest.mark.parametrize(("raiser", "message"), [
+    (_fail, "ValueError: boom in a child"),
+    (_fail_oddly, "RuntimeError: _Unpicklable: odd")])
+def test_what_a_child_raises_is_reported_as_this_process_would(
+        generated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        raiser: Any, message: str) -> None:
+    """A bug in a child is raised again here (an internal error, exit 2), and no child is
+    left behind, on this path or the others."""
+    import scanner.workers
+
+    monkeypatch.setattr(scanner.workers, "_scan_chunk", raiser)
+    assert main(["scan", str(generated / "k8s"), "--jobs", "3", "--no-config"]) == 2
+    assert capsys.readouterr().err == (f"error: internal error: {message} (run with --debug "
+                                       "for details)\n")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child was waited for
+
+
 def test_a_dead_worker_stops_the_scan_with_an_error(
         generated: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -696,6 +727,8 @@ def test_a_dead_worker_stops_the_scan_with_an_error(
     assert main(["scan", str(generated / "k8s"), "--jobs", "2", "--no-config"]) == 2
     assert capsys.readouterr().err == ("error: a worker process stopped unexpectedly (out of "
                                        "memory?); run again with --jobs 1\n")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the dead child was waited for
 
 
 # --- engine values ---------------------------------------------------------------------------
