@@ -12,8 +12,9 @@ Corpora come from ../shared/bench/gen_corpus.py (deterministic, seed 1); the flo
 so a slow moment of this shared machine hits all tools alike; medians of wall time, CPU time
 (the process and its workers) and peak RSS are reported, with the ratios computed from the
 same run. Peak RSS is given for the largest single process (as /usr/bin/time reports it) and
-for the whole process tree, workers included (sampled every 10 ms; shared pages counted in
-each process, so an over-estimate).
+for the whole process tree, workers included (sampled every 50 ms; shared pages counted in
+each process, so an over-estimate; sampling every 10 ms took about 4% of a core, which on a
+2-core machine came out of the time of a tool that uses both).
 wardscan is timed as a user runs it: installed with pip (which compiles its bytecode) into a
 virtual environment of its own under WORK, like Checkov. That venv reads its dependencies from
 this interpreter's folders (so nothing is downloaded) but, like Checkov's, runs none of this
@@ -45,6 +46,9 @@ HERE = Path(__file__).resolve().parent
 SHARED = Path(os.environ.get("WARDSCAN_SHARED", HERE.parent.parent / "shared")) / "bench"
 
 
+SAMPLE_EVERY = 0.05  # seconds between two looks at the process tree's memory
+
+
 def _tree_rss_kib(pid: int) -> int:
     """Resident memory of a process and all its descendants, from /proc (KiB)."""
     total, todo = 0, [pid]
@@ -72,7 +76,7 @@ def measure(cmd: list[str]) -> tuple[float, float, int, int]:
     def sample() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], _tree_rss_kib(proc.pid))
-            done.wait(0.01)
+            done.wait(SAMPLE_EVERY)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
