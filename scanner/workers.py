@@ -120,15 +120,18 @@ class _Child:
     """A forked child scanning the chunks it is sent, and the thread that collects what it
     sends back (so a child never waits for this process to finish a chunk of its own)."""
 
-    def __init__(self, chunks: list[list[str]]) -> None:
+    def __init__(self, chunks: list[list[str]], siblings: list[_Child]) -> None:
         task_r, self.tasks = os.pipe()
         self.results, result_w = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:  # the child: it never returns from here
             code = 1
             try:
-                os.close(self.tasks)
-                os.close(self.results)
+                # only its own ends of its own pipes: an end of a sibling's kept open here
+                # would keep that sibling from seeing this process's parent go
+                for fd in (self.tasks, self.results,
+                           *(f for c in siblings for f in (c.tasks, c.results))):
+                    os.close(fd)
                 code = _serve(chunks, task_r, result_w)
             finally:  # Ctrl-C included: the parent has it too, and reports it
                 os._exit(code)
@@ -243,7 +246,7 @@ def scan_in_workers(files: Sequence[str], per_file: FileScanner, workers: int,
         sys.stdout.flush()
         sys.stderr.flush()  # or a child's exit could write what this process buffered
         for _ in range(workers - 1):
-            children.append(_Child(chunks))
+            children.append(_Child(chunks, children))
         for child in children:  # started once every child is forked: fork copies no thread
             child.reader.start()
         taken = reported = 0

@@ -156,6 +156,38 @@ def test_the_scanning_process_takes_chunks_and_children_the_others(
     assert seen == [(i, 120, f) for i, f in enumerate(files, 1)]
 
 
+def _note_pipes(paths: list[str]) -> Any:
+    """In a child: write down how many pipe ends it holds, then scan as usual."""
+    import scanner.workers
+
+    pipes = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            pipes += os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")
+        except OSError:
+            continue  # the listing's own descriptor, closed by now
+    with open(os.environ["WARDSCAN_TEST_PIPES"], "a") as fh:
+        fh.write(f"{os.getpid()} {pipes}\n")
+    return scanner.workers.scan_files(paths, scanner.workers._scanner, budget=1 << 62)
+
+
+def test_each_child_holds_only_its_own_pipe_ends(
+        generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child keeps the read end of its task pipe and the write end of its result pipe, no
+    end of a sibling's, so each child sees the parent go (end of file) on its own: every
+    child holds as many pipe ends (a later child would hold two more per earlier one)."""
+    import scanner.workers
+
+    log = tmp_path / "pipes.txt"
+    monkeypatch.setenv("WARDSCAN_TEST_PIPES", str(log))
+    monkeypatch.setattr(scanner.workers, "_scan_chunk", _note_pipes)
+    out = tmp_path / "r.json"
+    assert main(["scan", str(generated / "k8s"), "--format", "json", "-o", str(out),
+                 "--fail-on", "none", "--no-config", "--jobs", "4"]) == 0
+    seen = {line.split()[0]: int(line.split()[1]) for line in log.read_text().splitlines()}
+    assert len(seen) == 3 and len(set(seen.values())) == 1, seen
+
+
 def test_jobs_option_is_validated() -> None:
     assert main(["scan", str(ROOT / "examples"), "--jobs", "-1"]) == 2
 
