@@ -164,7 +164,10 @@ class _Child:
     def send(self, index: int) -> None:
         try:
             _write_all(self.tasks, _INDEX.pack(index))
-        except BrokenPipeError:
+        except BrokenPipeError:  # the child is gone: say why, once all it sent is read
+            self.reader.join()
+            if self.failure is not None:
+                raise pickle.loads(self.failure) from None
             raise _stopped() from None
         self.sent += 1
 
