@@ -249,9 +249,10 @@ class _Looked:
     """A resource's strings, and for each detector group those its first look lets through
     (``_may_match``), made once for all the detect rules that look at the resource.
 
-    Why: the looks of the word groups read the bits of two word sets; where the build has
-    the C looks, the bits of every string of the resource come from two calls
-    (``WordSet.present_each``) instead of a pattern or two per string and group."""
+    Why: the looks read the bits of three word sets (the text as written, its lower-case
+    copy, and the lower-case name); where the build has the C looks, the bits of every string
+    of the resource come from one call per set (``WordSet.present_each``) instead of a
+    pattern or two, or a name test, per string and group."""
 
     __slots__ = ("_low", "_names", "_text", "groups", "resource", "texts")
 
