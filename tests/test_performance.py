@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,19 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
             (root / "split").mkdir(exist_ok=True)
             (root / "split" / f"{path.stem}-{i}.yaml").write_text(doc + "\n")
     return root
+
+
+def _input_resources(generated: Path, *folders: Path,
+                     made: tuple[tuple[str, str], ...] = ()) -> Iterator[tuple[str, list[Any]]]:
+    """(path, resources) of every readable input: the generated files, the shared corpus,
+    the fixtures, any other ``folders``, then the ``made`` (name, text) documents."""
+    paths = [*generated.rglob("*.yaml"), *(SHARED / "corpus").rglob("*"),
+             *(ROOT / "tests" / "fixtures").rglob("*"), *(f for d in folders for f in d.rglob("*"))]
+    for path, text in [*((str(p), None) for p in sorted(paths) if p.is_file()), *made]:
+        try:
+            yield path, resources_of(path, read_text(path) if text is None else text)
+        except ParseError:
+            continue
 
 
 def _report(tmp: Path, paths: list[str], jobs: str, *extra: str) -> tuple[bytes, bytes]:
@@ -495,13 +509,7 @@ def test_per_string_looks_never_skip_a_string_the_detectors_report(generated: Pa
     from scanner.engine.detect_checks import _in_patient_text, _matches, _may_match, _texts
 
     scanned = reported = 0
-    paths = [*generated.rglob("*.yaml"), *(SHARED / "corpus").rglob("*"),
-             *(ROOT / "tests" / "fixtures").rglob("*")]
-    for path in sorted(p for p in paths if p.is_file()):
-        try:
-            resources = resources_of(str(path), read_text(str(path)))
-        except ParseError:
-            continue
+    for path, resources in _input_resources(generated):
         for resource in resources:
             for _container, key, text, name in _texts(resource):
                 for group in GROUPS:
@@ -536,14 +544,7 @@ def test_word_bit_looks_let_through_what_the_per_string_looks_do(
             "  me\u017f\u017fage: \"call 555 0100\"\n  t\u00f6ken_key: \"a8f9c2e1d7b6a5f4\"\n"
             "  FEW_SHOT_EXAMPLES: \"bob@mail.org\"\n  items: [\"API_TOKEN=x8f9c2e1d7b6a5f4q\", "
             "\"note 555-0101\"]\n  \"7\": \"DB_PASSWORD=Hosp1tal!2024x\"\n")
-    paths = [*generated.rglob("*.yaml"), *(SHARED / "corpus").rglob("*"),
-             *(ROOT / "tests" / "fixtures").rglob("*")]
-    for path, text in [*((str(p), None) for p in sorted(paths) if p.is_file()),
-                       ("made.yaml", made)]:
-        try:
-            resources = resources_of(path, read_text(path) if text is None else text)
-        except ParseError:
-            continue
+    for path, resources in _input_resources(generated, made=(("made.yaml", made),)):
         for resource in resources:
             monkeypatch.setattr(detect, "fastlook", object())  # the word-bit looks
             by_bits = {g: detect._Looked(resource).candidates(g) for g in groups}
@@ -968,13 +969,7 @@ def test_guards_skip_only_rules_that_find_and_apply_nothing(
         return values
 
     monkeypatch.setattr(evaluation, "_guarded_values", counted)
-    paths = [*generated.rglob("*.yaml"), *(SHARED / "corpus").rglob("*"),
-             *(ROOT / "tests" / "fixtures").rglob("*"), *(ROOT / "examples").rglob("*")]
-    for path in sorted(p for p in paths if p.is_file()):
-        try:
-            resources = resources_of(str(path), read_text(str(path)))
-        except ParseError:
-            continue
+    for path, resources in _input_resources(generated, ROOT / "examples"):
         applied: tuple[set[str], set[str]] = (set(), set())
         assert evaluation.evaluate(resources, every, TODAY, applied[0]) == \
             evaluation.evaluate(resources, plain, TODAY, applied[1]), path
