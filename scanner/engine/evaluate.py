@@ -11,7 +11,7 @@ from scanner.engine.conditions import Check, Context, follow
 from scanner.engine.findings import locate, make_finding, render_message
 from scanner.engine.packs import RuleSet
 from scanner.engine.paths import Ref, select
-from scanner.engine.rules import Rule
+from scanner.engine.rules import Guard, Rule
 from scanner.models import Finding, Location, Resource
 
 
@@ -48,12 +48,7 @@ def _apply(rule: Rule, where_each: Check | None, assert_: Check | None, resource
            ctx: Context, applied: set[str] | None, shared: dict[Any, Any]) -> list[Finding]:
     """A rule whose ``where`` held: its ``assert`` on each element (or on the resource)."""
     root, root_ref = ctx.root, ctx.root_ref
-    if rule.for_each:
-        elements = shared.get(rule.for_each)
-        if elements is None:
-            elements = shared[rule.for_each] = select(root, root_ref, rule.for_each)[0]
-    else:
-        elements = [(root, root_ref)]
+    elements = _elements(rule, ctx, shared) if rule.for_each else [(root, root_ref)]
     out: list[Finding] = []
     for value, ref in elements:
         if where_each is not None and not where_each(value, ref, ctx)[0]:
@@ -109,18 +104,23 @@ def evaluate(resources: Iterable[Resource], ruleset: RuleSet, today: dt.date,
     return supersede(sorted(set(findings)), ruleset)
 
 
-def _guarded_values(rule: Rule, guard: tuple[str, tuple[str, ...], frozenset[str]], ctx: Context,
+def _elements(rule: Rule, ctx: Context, shared: dict[Any, Any]) -> list[tuple[Any, Ref]]:
+    """The rule's ``for_each`` selection, made once per resource for every rule using it."""
+    assert rule.for_each is not None
+    elements: list[tuple[Any, Ref]] | None = shared.get(rule.for_each)
+    if elements is None:
+        elements = shared[rule.for_each] = select(ctx.root, ctx.root_ref, rule.for_each)[0]
+    return elements
+
+
+def _guarded_values(rule: Rule, guard: Guard, ctx: Context,
                     shared: dict[Any, Any]) -> set[str]:
     """The string values at the guard's path of the rule's ``for_each`` elements, read once
     per resource for all the rules with the same guard key."""
     values: set[str] | None = shared.get(guard[0])
     if values is None:
-        assert rule.for_each is not None
-        elements = shared.get(rule.for_each)
-        if elements is None:
-            elements = shared[rule.for_each] = select(ctx.root, ctx.root_ref, rule.for_each)[0]
         values = set()
-        for value, ref in elements:
+        for value, ref in _elements(rule, ctx, shared):
             found, v, _at = follow(value, ref, guard[1])
             if found and isinstance(v, str):
                 values.add(v)

@@ -22,7 +22,7 @@ from scanner.engine.conditions import (
     compiled,
 )
 from scanner.engine.paths import PathSyntaxError, Ref, parse_path, select
-from scanner.engine.rules import Rule
+from scanner.engine.rules import Guard, Rule
 from scanner.errors import ParseError, RulePackError
 from scanner.models import PackInfo, Reference, Severity
 from scanner.packaged import folder_of, packaged
@@ -315,7 +315,7 @@ class PackLoader:
         )
 
 
-def guard_of(raw: dict[str, Any]) -> tuple[str, tuple[str, ...], frozenset[str]] | None:
+def guard_of(raw: dict[str, Any]) -> Guard | None:
     """What rules a resource out before a ``for_each`` rule runs: ``(key, path, values)`` when
     its ``where_each`` requires an element's plain-key ``path`` to equal a string (``equals``)
     or one of a list of strings (``in``), on its own or as one item of an ``all``:

@@ -12,6 +12,11 @@ from scanner.models import Reference, RuleInfo, Severity
 _EXPECT = re.compile(r"#\s*expect\b")
 
 
+# (key, path, values): only an element whose plain-key ``path`` holds one of ``values`` can
+# meet a rule's ``where_each`` (packs.guard_of); ``key`` names the (for_each, path) pair
+Guard = tuple[str, tuple[str, ...], frozenset[str]]
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One compiled rule. Conditions are closures built once per run."""
@@ -36,9 +41,7 @@ class Rule:
     locate: tuple[bool, tuple[Any, ...]] | None = None  # (from_root, segments)
     related: tuple[bool, tuple[Any, ...]] | None = None
     uses_exposure: bool = False  # its conditions read ``exposure`` (cross-file linking)
-    # (key, path, values): only an element whose plain-key ``path`` holds one of ``values``
-    # can meet ``where_each`` (packs.guard_of); ``key`` names the (for_each, path) pair
-    guard: tuple[str, tuple[str, ...], frozenset[str]] | None = None
+    guard: Guard | None = None  # what rules a resource out before ``where_each`` runs
     detect: str | None = None  # with ``check: detect``: the detector group
     allow_values: tuple[str, ...] = ()  # regexes of values not to report (config allow-list)
     supersedes: tuple[str, ...] = ()  # rules whose finding at the same place this one replaces
